@@ -1,0 +1,59 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { getTask, validateTaskId } from '../transport/tasks';
+import { apiError, openSession } from '../transport/http';
+import { EXPORTED, FAILED } from '../transport/types';
+import type { EKycTask } from '../transport/types';
+import { toNodeError } from '../helpers/errors';
+import { resolveCheck } from './check';
+
+export const taskIdProperty = (operation: string): INodeProperties => ({
+	displayName: 'Task ID',
+	name: 'taskId',
+	type: 'string',
+	required: true,
+	displayOptions: { show: { operation: [operation] } },
+	default: '={{ $json.task_id }}',
+	description: 'The task_id that Create Task returned',
+});
+
+export const description: INodeProperties[] = [taskIdProperty('getStatus')];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+	const session = await openSession(this);
+	// Items that carry the same task share one status call: a status read may be charged.
+	const seen = new Map<string, EKycTask>();
+	const returnData: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const check = resolveCheck(this, itemIndex);
+			const taskId = validateTaskId(session, this.getNodeParameter('taskId', itemIndex), itemIndex);
+			const key = `${check.id}\u0000${check.taskType ?? check.path}\u0000${taskId}`;
+			let task = seen.get(key);
+			if (task === undefined) {
+				task = await getTask(session, check, taskId, itemIndex);
+				seen.set(key, task);
+			}
+			if (task.status === FAILED) {
+				const failed = apiError(
+					this,
+					undefined,
+					`Task ${task.task_id} failed on eKYCPro's side`,
+					`It stopped with ${task.success + task.failure} of ${task.total} numbers done and has no result file. Create a new task.`,
+					itemIndex,
+				);
+				if (!this.continueOnFail()) throw failed;
+				returnData.push({ json: { ...task, done: false, error: failed.message }, pairedItem: { item: itemIndex } });
+				continue;
+			}
+			returnData.push({ json: { ...task, done: task.status === EXPORTED }, pairedItem: { item: itemIndex } });
+		} catch (error) {
+			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);
+			returnData.push({
+				json: { error: (error as Error).message, description: (error as { description?: string }).description ?? null },
+				pairedItem: { item: itemIndex },
+			});
+		}
+	}
+	return [returnData];
+}

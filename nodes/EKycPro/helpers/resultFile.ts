@@ -1,0 +1,94 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+
+import type { CheckDefinition } from '../checks';
+import { readResultRows, ResultFileError, sniffResultFile } from '../results';
+import type { ResultFileKind, ResultRow } from '../results';
+import { downloadResult } from '../transport/download';
+import { toNodeError } from './errors';
+import type { ApiSession } from '../transport/http';
+import type { EKycTask } from '../transport/types';
+
+export interface ResultReadOptions {
+	/** Read the rows at all (false when only the file is wanted). */
+	rows: boolean;
+	simplify: boolean;
+	/** Rows to return at most; undefined for all. */
+	limit?: number;
+	/** Build the file as n8n binary data. */
+	binary: boolean;
+}
+
+/** What the file is, by its bytes; a file that is no table still has a name and a type when only the file is wanted. */
+type FileKind = Pick<ResultFileKind, 'mimeType' | 'extension'>;
+const UNKNOWN_FILE: FileKind = { mimeType: 'application/octet-stream', extension: 'bin' };
+
+function kindOf(data: Buffer, needRows: boolean): FileKind {
+	if (needRows) return sniffResultFile(data);
+	try {
+		return sniffResultFile(data);
+	} catch {
+		return UNKNOWN_FILE;
+	}
+}
+
+export interface LoadedResult {
+	task: EKycTask;
+	kind: FileKind;
+	rows: ResultRow[];
+	binary?: IBinaryData;
+	fileName: string;
+	bytes: number;
+	downloads: number;
+	refreshes: number;
+}
+
+async function readRows(data: Buffer, check: CheckDefinition, options: ResultReadOptions): Promise<ResultRow[]> {
+	const rows: ResultRow[] = [];
+	if (!options.rows) return rows;
+	for await (const row of readResultRows(data, { simplify: options.simplify, listColumn: check.flagColumn })) {
+		if (options.limit !== undefined && rows.length >= options.limit) break;
+		rows.push(row);
+	}
+	return rows;
+}
+
+/**
+ * Downloads an exported task's result file and reads it. A file that turns out corrupt or cut short (a ZIP whose
+ * CRC or length is wrong) is downloaded once more before the error is reported: the task is paid for.
+ */
+export async function loadResult(
+	ctx: IExecuteFunctions,
+	session: ApiSession,
+	check: CheckDefinition,
+	task: EKycTask,
+	itemIndex: number,
+	options: ResultReadOptions,
+): Promise<LoadedResult> {
+	let downloads = 0;
+	let refreshes = 0;
+	let current = task;
+	for (let attempt = 1; ; attempt++) {
+		const file = await downloadResult(session, check, current, itemIndex);
+		downloads += file.downloads;
+		refreshes += file.refreshes;
+		current = file.task;
+		try {
+			const kind = kindOf(file.data, options.rows);
+			const rows = await readRows(file.data, check, options);
+			const fileName = `ekycpro-${check.id}-${current.task_id}.${kind.extension}`;
+			const binary = options.binary
+				? await ctx.helpers.prepareBinaryData(file.data, fileName, kind.mimeType)
+				: undefined;
+			return { task: current, kind, rows, binary, fileName, bytes: file.data.length, downloads, refreshes };
+		} catch (error) {
+			if (!(error instanceof ResultFileError)) throw toNodeError(ctx.getNode(), error, itemIndex);
+			if (attempt < 2 && file.data.length > 0) continue;
+			throw new NodeOperationError(ctx.getNode(), `The result file of task ${current.task_id} cannot be read: ${error.message}`, {
+				itemIndex,
+				description:
+					'The task is paid and exported. The file came back the same way twice; try Download Result with Output set to File to get it as it is, and tell eKYCPro support.',
+			});
+		}
+	}
+}

@@ -7,7 +7,10 @@
 export type ApiStyle = 'legacy' | 'v1';
 
 export interface CheckDefinition {
-	/** Resource value in the node; also written into every task the node outputs as `check`. */
+	/**
+	 * Written into every task the nodes output as `check`, so a later node can find the check again: the resource
+	 * value for a catalogue check, `custom:v1:<task type>` or `custom:legacy:<path>` for a custom one.
+	 */
 	readonly id: string;
 	/** Label shown in the editor. */
 	readonly name: string;
@@ -82,6 +85,17 @@ export function findCheck(id: string): CheckDefinition | undefined {
 	return BY_ID.get(id);
 }
 
+/** The check a task's `check` field names: a catalogue id or a custom check's full id. */
+export function checkFromId(id: string): { check: CheckDefinition } | { error: string } {
+	const known = BY_ID.get(id.trim());
+	if (known) return { check: known };
+	const custom = /^custom:(v1|legacy):(.+)$/.exec(id.trim());
+	if (custom) return customCheck(custom[1] as ApiStyle, custom[2]);
+	return {
+		error: `"${id}" is not a check: use one of ${CHECKS.map((check) => check.id).join(', ')}, or custom:v1:<task type> / custom:legacy:<path>`,
+	};
+}
+
 const TASK_TYPE_PATTERN = /^[a-z0-9_-]{1,64}$/i;
 const LEGACY_PATH_PATTERN = /^(\/[A-Za-z0-9_.-]+)+$/;
 
@@ -102,7 +116,7 @@ export function customCheck(
 		}
 		return {
 			check: {
-				id: CUSTOM_CHECK_ID,
+				id: `${CUSTOM_CHECK_ID}:v1:${trimmed}`,
 				name: `Custom (${trimmed})`,
 				description: `v1 task type ${trimmed}`,
 				style,
@@ -121,7 +135,7 @@ export function customCheck(
 	const flag = path.split('/')[1] ?? 'activated';
 	return {
 		check: {
-			id: CUSTOM_CHECK_ID,
+			id: `${CUSTOM_CHECK_ID}:legacy:${path}`,
 			name: `Custom (${path})`,
 			description: `legacy path ${path}`,
 			style,

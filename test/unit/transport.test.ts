@@ -121,7 +121,7 @@ describe('create', () => {
 		await createTask(s, v1.check, '+41798284651', 0);
 		expect(seen.fields?.task_type).toBe('ws_avatar');
 		const task = await createTask(s, legacy.check, '+41798284651', 0);
-		expect(task.check).toBe('custom');
+		expect(task.check).toBe('custom:legacy:/vk/api/simple');
 	});
 
 	it('is retried after 500 and after 429 (Retry-After), and charges once', async () => {

@@ -133,6 +133,17 @@ export function isTransientNetworkError(error: unknown): boolean {
 	return code !== undefined && TRANSIENT_NETWORK_CODES.has(code);
 }
 
+/**
+ * Whether an error from callApi is worth waiting through: the API's server errors and rate limits, and network
+ * failures (after callApi's own retries). Used by the Wait node, whose loop keeps polling through them.
+ */
+export function isTransientApiError(error: unknown): boolean {
+	const { httpCode, errorResponse } = (error ?? {}) as { httpCode?: string | null; errorResponse?: { networkCode?: unknown } };
+	if (httpCode === '429' || /^5\d\d$/.test(httpCode ?? '')) return true;
+	const code = errorResponse?.networkCode;
+	return typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code);
+}
+
 /** Reads Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
 	const text = Array.isArray(value) ? value[0] : value;

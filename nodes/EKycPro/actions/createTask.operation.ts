@@ -6,7 +6,7 @@ import type { NumberBatch } from '../numbers';
 import { detectCsvDelimiter, parseCsv } from '../results';
 import { openSession } from '../transport/http';
 import { createTask } from '../transport/tasks';
-import { toNodeError } from '../helpers/errors';
+import { errorItem, toNodeError } from '../helpers/errors';
 import { resolveCheck } from './check';
 import { getPath } from './paths';
 
@@ -172,6 +172,16 @@ function numbersOfFile(text: string, column: string, fileName: string | undefine
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+	try {
+		return await createOneTask.call(this, items);
+	} catch (error) {
+		if (!this.continueOnFail()) throw toNodeError(this.getNode(), error);
+		// All items went into one task, so one error concerns them all.
+		return [[errorItem(this.getNode(), error, items.map((_, index) => ({ item: index })))]];
+	}
+}
+
+async function createOneTask(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const check = resolveCheck(this);
 	const source = this.getNodeParameter('numbersSource', 0) as 'field' | 'binary' | 'list';
 	const output = this.getNodeParameter('output', 0) as 'task' | 'inputItems';
@@ -262,17 +272,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 
 	const session = await openSession(this);
-	let task;
-	try {
-		task = await createTask(session, check, collector.toUploadText(), 0);
-	} catch (error) {
-		if (!this.continueOnFail()) throw toNodeError(this.getNode(), error);
-		const failure = { error: (error as Error).message, description: (error as { description?: string }).description ?? null };
-		if (output === 'inputItems') {
-			return [items.map((item, index) => ({ json: { ...item.json, ekycpro: failure }, pairedItem: { item: index } }))];
-		}
-		return [[{ json: failure, pairedItem: allItems }]];
-	}
+	const task = await createTask(session, check, collector.toUploadText(), 0);
 
 	if (output === 'inputItems') {
 		return [

@@ -5,7 +5,7 @@ import { openSession } from '../transport/http';
 import { notExportedError } from '../transport/download';
 import { getTask, validateTaskId } from '../transport/tasks';
 import { EXPORTED } from '../transport/types';
-import { toNodeError } from '../helpers/errors';
+import { errorItem, toNodeError } from '../helpers/errors';
 import { resolveCheck } from './check';
 import { taskIdProperty } from './getStatus.operation';
 
@@ -108,10 +108,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			for (const row of result.rows) returnData.push({ json: row, pairedItem });
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);
-			returnData.push({
-				json: { error: (error as Error).message, description: (error as { description?: string }).description ?? null },
-				pairedItem: { item: itemIndex },
-			});
+			returnData.push(errorItem(this.getNode(), error, { item: itemIndex }, itemIndex));
 		}
 	}
 	return [returnData];

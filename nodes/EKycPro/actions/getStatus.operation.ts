@@ -4,7 +4,7 @@ import { getTask, validateTaskId } from '../transport/tasks';
 import { apiError, openSession } from '../transport/http';
 import { EXPORTED, FAILED } from '../transport/types';
 import type { EKycTask } from '../transport/types';
-import { toNodeError } from '../helpers/errors';
+import { errorItem, toNodeError } from '../helpers/errors';
 import { resolveCheck } from './check';
 
 export const taskIdProperty = (operation: string): INodeProperties => ({
@@ -49,10 +49,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			returnData.push({ json: { ...task, done: task.status === EXPORTED }, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);
-			returnData.push({
-				json: { error: (error as Error).message, description: (error as { description?: string }).description ?? null },
-				pairedItem: { item: itemIndex },
-			});
+			returnData.push(errorItem(this.getNode(), error, { item: itemIndex }, itemIndex));
 		}
 	}
 	return [returnData];

@@ -367,6 +367,8 @@ export async function callApi(session: ApiSession, call: ApiCall): Promise<IData
 				options,
 			)) as FullResponse;
 		} catch (error) {
+			// n8n aborts the request in flight when the execution is cancelled: that is no network failure.
+			if (ctx.getExecutionCancelSignal?.()?.aborted) throw cancelled(session, call);
 			const code = networkErrorCode(error);
 			const retryable =
 				call.policy === 'idempotent' && code !== undefined && TRANSIENT_NETWORK_CODES.has(code);
@@ -410,7 +412,9 @@ function cancelled(session: ApiSession, call: ApiCall): NodeApiError {
 		session.ctx,
 		undefined,
 		`The execution was cancelled while ${call.action}`,
-		'Nothing more was sent.',
+		call.policy === 'create'
+			? 'The create request may have reached eKYCPro and been charged: look the task up (Get Status) before creating it again.'
+			: 'Nothing more was sent.',
 		call.itemIndex,
 	);
 }

@@ -1,8 +1,9 @@
 /**
  * A transport context for unit tests: n8n-core's own httpRequest (axios, as n8n sends it), with the credential's
- * generic authenticate applied the way n8n applies it. Workflow tests use full n8n execution contexts instead.
+ * generic authenticate applied and request errors wrapped the way n8n's httpRequestWithAuthentication does. Workflow tests use full n8n execution contexts instead.
  */
-import type { IHttpRequestOptions, INode } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+import type { IHttpRequestOptions, INode, JsonObject } from 'n8n-workflow';
 // n8n-core does not export httpRequest from its index; this is the function behind this.helpers.httpRequest.
 import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
 
@@ -44,7 +45,12 @@ export function transportContext(credentials: TestCredentials, signal?: AbortSig
 				}
 				const withAuth = { ...options, headers: { ...(options.headers ?? {}), ...headers } };
 				sent.push(withAuth);
-				return await httpRequest(withAuth);
+				try {
+					return await httpRequest(withAuth);
+				} catch (error) {
+					// As n8n-core's httpRequestWithAuthentication does.
+					throw new NodeApiError(TEST_NODE, error as JsonObject);
+				}
 			},
 			httpRequest: async (options: IHttpRequestOptions) => {
 				sent.push(options);

@@ -91,16 +91,28 @@ interface FullResponse {
 	statusCode: number;
 }
 
-/** The network code of a failed request, looked for on the error and on what n8n wrapped. */
+function codeInText(text: string): string | undefined {
+	if (/socket hang up/i.test(text)) return 'ECONNRESET';
+	if (/timeout of \d+ms exceeded/i.test(text)) return 'ETIMEDOUT';
+	if (/\baborted\b/i.test(text)) return 'ECONNRESET';
+	return undefined;
+}
+
+/**
+ * The network code of a failed request. n8n's httpRequestWithAuthentication wraps the request error in a
+ * NodeApiError that (in n8n-workflow 1.x) keeps the code only as its `httpCode` and the original text only in
+ * `messages`; a raw error has `code` and `message`, possibly under `cause`.
+ */
 export function networkErrorCode(error: unknown): string | undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-		const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
+		const candidate = current as { code?: unknown; httpCode?: unknown; message?: unknown; messages?: unknown; cause?: unknown };
 		if (typeof candidate.code === 'string' && candidate.code !== '') return candidate.code;
-		if (typeof candidate.message === 'string') {
-			if (/socket hang up/i.test(candidate.message)) return 'ECONNRESET';
-			if (/timeout of \d+ms exceeded/i.test(candidate.message)) return 'ETIMEDOUT';
-			if (/\baborted\b/i.test(candidate.message)) return 'ECONNRESET';
+		if (typeof candidate.httpCode === 'string' && /^E[A-Z_]+$/.test(candidate.httpCode)) return candidate.httpCode;
+		const texts = [candidate.message, ...(Array.isArray(candidate.messages) ? candidate.messages : [])];
+		for (const text of texts) {
+			const code = typeof text === 'string' ? codeInText(text) : undefined;
+			if (code) return code;
 		}
 		current = candidate.cause;
 	}

@@ -84,6 +84,11 @@ function progressSummary(outcome: WaitOutcome<EKycTask>, group: TaskGroup): IDat
 	};
 }
 
+function formatMinutes(ms: number): string {
+	const minutes = Math.round((ms / 60_000) * 10) / 10;
+	return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
 /** The E.164 numbers an enrichment item carries (from Create Task's "Input Items With Their Numbers" output). */
 function numbersOfItem(item: INodeExecutionData): string[] {
 	const ekycpro = item.json.ekycpro as IDataObject | undefined;
@@ -168,8 +173,11 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 		),
 	);
 
+	// Enriched items are collected by input index and emitted in input order, whichever task they carried.
 	const done: INodeExecutionData[] = [];
 	const notFinished: INodeExecutionData[] = [];
+	const enrichedDone = new Map<number, INodeExecutionData>();
+	const enrichedNotFinished = new Map<number, INodeExecutionData>();
 	for (let g = 0; g < groups.length; g++) {
 		const group = groups[g];
 		const outcome = outcomes[g];
@@ -184,7 +192,7 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 			const reason =
 				outcome.kind === 'failed'
 					? `Task ${group.taskId} failed on eKYCPro's side`
-					: `Task ${group.taskId} was not exported within ${Math.round(maxWaitMs / 60_000)} minutes`;
+					: `Task ${group.taskId} was not exported within ${formatMinutes(maxWaitMs)}`;
 			if (onTimeout === 'error') {
 				throw new NodeOperationError(this.getNode(), reason, {
 					itemIndex: group.itemIndexes[0],
@@ -194,7 +202,8 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 			const json = { ...summary, failed: outcome.kind === 'failed', reason };
 			if (mode === 'enrich') {
 				for (const itemIndex of group.itemIndexes) {
-					notFinished.push({ json: { ...items[itemIndex].json, ekycpro: { ...((items[itemIndex].json.ekycpro as IDataObject) ?? {}), ...json } }, pairedItem: { item: itemIndex } });
+					const ekycpro = { ...((items[itemIndex].json.ekycpro as IDataObject | undefined) ?? {}), ...json };
+					enrichedNotFinished.set(itemIndex, { json: { ...items[itemIndex].json, ekycpro }, binary: items[itemIndex].binary, pairedItem: { item: itemIndex } });
 				}
 			} else {
 				notFinished.push({ json, pairedItem });
@@ -209,7 +218,7 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 				binary: false,
 			});
 			const byNumber = indexRows(result.rows);
-			for (const index of group.itemIndexes) done.push(enrichItem(items[index], index, byNumber));
+			for (const index of group.itemIndexes) enrichedDone.set(index, enrichItem(items[index], index, byNumber));
 			continue;
 		}
 		const output = settings ?? readResultOutputSettings(this, itemIndex);
@@ -228,5 +237,8 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 		}
 		for (const row of result.rows) done.push({ json: row, pairedItem });
 	}
+	const inInputOrder = (byIndex: Map<number, INodeExecutionData>) =>
+		[...byIndex.entries()].sort(([a], [b]) => a - b).map(([, item]) => item);
+	if (mode === 'enrich') return [inInputOrder(enrichedDone), inInputOrder(enrichedNotFinished)];
 	return [done, notFinished];
 }

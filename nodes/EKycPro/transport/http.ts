@@ -39,13 +39,17 @@ export interface ApiSession {
 	baseUrl: string;
 	userId?: string;
 	retry: RetryOptions;
+	/** Replaces the API key in text taken from an answer, should the API ever quote it back. */
+	redact(text: string): string;
 }
 
 export async function openSession(ctx: TransportContext, retry: RetryOptions = DEFAULT_RETRY): Promise<ApiSession> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 	const baseUrl = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '') || DEFAULT_BASE_URL;
 	const userId = String(credentials.userId ?? '').trim();
-	return { ctx, baseUrl, userId: userId === '' ? undefined : userId, retry };
+	const apiKey = String(credentials.apiKey ?? '');
+	const redact = (text: string) => (apiKey.length >= 4 ? text.split(apiKey).join('***') : text);
+	return { ctx, baseUrl, userId: userId === '' ? undefined : userId, retry, redact };
 }
 
 /**
@@ -188,15 +192,15 @@ export async function cancellableSleep(ctx: Pick<TransportContext, 'getExecution
 export function apiReason(body: unknown): string | undefined {
 	if (body && typeof body === 'object' && !Array.isArray(body)) {
 		const record = body as Record<string, unknown>;
+		// Every distinct text the API gave: {"error":"file too large","message":"the upload exceeds 1 MB"} says both.
+		const texts: string[] = [];
 		for (const key of ['error', 'message', 'detail', 'msg', 'reason']) {
 			const value = record[key];
-			if (typeof value === 'string' && value.trim() !== '') return value.trim().slice(0, 500);
-			if (value && typeof value === 'object') {
-				const nested = apiReason(value);
-				if (nested) return nested;
-			}
+			const text =
+				typeof value === 'string' ? value.trim() : value && typeof value === 'object' ? apiReason(value) : undefined;
+			if (text && !texts.includes(text)) texts.push(text);
 		}
-		return undefined;
+		return texts.length === 0 ? undefined : texts.join(': ').slice(0, 500);
 	}
 	if (typeof body === 'string') {
 		const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
@@ -225,9 +229,10 @@ export function apiError(
 	});
 }
 
-function errorForStatus(session: ApiSession, call: ApiCall, response: FullResponse): NodeApiError {
+function errorForStatus(session: ApiSession, call: ApiCall, response: FullResponse, attempts: number): NodeApiError {
 	const status = response.statusCode;
-	const reason = apiReason(response.body);
+	const rawReason = apiReason(response.body);
+	const reason = rawReason === undefined ? undefined : session.redact(rawReason);
 	const said = reason ? ` eKYCPro said: "${reason}".` : '';
 	const ctx = session.ctx;
 	const i = call.itemIndex;
@@ -285,17 +290,38 @@ function errorForStatus(session: ApiSession, call: ApiCall, response: FullRespon
 			return apiError(
 				ctx,
 				status,
-				`eKYCPro is rate limiting requests (HTTP 429) while ${call.action}, and kept doing so after ${session.retry.maxAttempts} attempts`,
+				`eKYCPro is rate limiting requests (HTTP 429) while ${call.action}, and kept doing so after ${attempts} attempts`,
 				`Wait a few minutes before running again, or poll less often.${free}${said}`,
 				i,
 			);
 		default:
+			if (status >= 500 && call.policy === 'create' && status !== 500) {
+				// A gateway's 502/503/504 does not say whether the server behind it created the task.
+				return apiError(
+					ctx,
+					status,
+					`eKYCPro answered HTTP ${status} while ${call.action}`,
+					`A gateway answered, so eKYCPro may have created the task and charged for it; it was not sent again. Look for the task in your eKYCPro account before creating it again.${said}`,
+					i,
+					{ possiblyCharged: true },
+				);
+			}
 			if (status >= 500) {
 				return apiError(
 					ctx,
 					status,
-					`eKYCPro answered with a server error (HTTP ${status}) while ${call.action}, ${session.retry.maxAttempts} times in a row`,
+					`eKYCPro answered with a server error (HTTP ${status}) while ${call.action}${attempts > 1 ? `, ${attempts} times in a row` : ''}`,
 					`The eKYCPro service has a problem; server errors are not charged. Try again later.${said}`,
+					i,
+				);
+			}
+			if (status >= 300 && status < 400) {
+				const location = headerText(response.headers.location);
+				return apiError(
+					ctx,
+					status,
+					`eKYCPro answered with a redirect (HTTP ${status})${location ? ` to ${hostOf(location)}` : ''} while ${call.action}`,
+					`The API key is not sent on to another address. Check the base URL in the credential (${session.baseUrl}); use the address the API answers on directly, with https.`,
 					i,
 				);
 			}
@@ -307,6 +333,15 @@ function errorForStatus(session: ApiSession, call: ApiCall, response: FullRespon
 				i,
 			);
 	}
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[0] : value;
+}
+
+function hostOf(url: string): string {
+	const match = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(url);
+	return match ? match[1] : url.slice(0, 100);
 }
 
 function networkError(session: ApiSession, call: ApiCall, error: unknown, attempts: number): NodeApiError {
@@ -364,7 +399,8 @@ export async function callApi(session: ApiSession, call: ApiCall): Promise<IData
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		timeout: call.timeoutMs,
-		// The key must never follow a redirect to another host.
+		// The key is a custom header, which redirect-following would carry to any host: redirects are not followed.
+		disableFollowRedirect: true,
 		sendCredentialsOnCrossOriginRedirect: false,
 	};
 	if (call.body === undefined) delete options.body;
@@ -404,13 +440,13 @@ export async function callApi(session: ApiSession, call: ApiCall): Promise<IData
 				ctx,
 				status,
 				`eKYCPro answered without the expected JSON while ${call.action}`,
-				`The answer began with: ${apiReason(body) ?? '(empty)'}. Check the base URL in the credential.` +
+				`The answer began with: ${session.redact(apiReason(body) ?? '(empty)')}. Check the base URL in the credential.` +
 					(call.policy === 'create' ? ' The task may have been created and charged: look it up before trying again.' : ''),
 				call.itemIndex,
 			);
 		}
 		if (!shouldRetryStatus(call.policy, status) || attempt >= retry.maxAttempts) {
-			throw errorForStatus(session, call, response);
+			throw errorForStatus(session, call, response, attempt);
 		}
 		const retryAfter = status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined;
 		const delay =

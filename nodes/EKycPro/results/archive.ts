@@ -110,7 +110,8 @@ export async function* listRowBatches(
 				const step = await texts.next();
 				done = step.done === true;
 				const text = done ? carry : carry + step.value;
-				const lines = text.split('\n');
+				// LF, CRLF or a lone CR; a CRLF cut between chunks only adds an empty line, which is skipped.
+				const lines = text.split(/\r\n|\n|\r/);
 				carry = done ? '' : (lines.pop() as string);
 				const rows: ResultRow[] = [];
 				for (const line of lines) {

@@ -30,8 +30,9 @@ export interface ReadResultOptions {
 	signal?: AbortSignal;
 }
 
-/** Text is decoded from the in-memory file in slices of this size, so a CSV is never turned into one huge string. */
-const TEXT_SLICE_BYTES = 1024 * 1024;
+/** Text is decoded from the in-memory file in slices of this size: never one huge string, and small enough (under
+ * V8's large-object size) that a slice and the fields cut from it are collected young. */
+const TEXT_SLICE_BYTES = 64 * 1024;
 
 async function* slices(data: Uint8Array): AsyncGenerator<Uint8Array> {
 	for (let offset = 0; offset < data.length; offset += TEXT_SLICE_BYTES) {
@@ -84,6 +85,6 @@ async function* rowBatches(data: Uint8Array, options: ReadResultOptions): AsyncG
  * 8 MiB is checked (CRC-32 and size) before its first row; a larger one is checked at its end, so rows read before
  * that point have already been handed out when its error is thrown.
  */
-export function readResultRows(data: Uint8Array, options: ReadResultOptions = {}): AsyncGenerator<ResultRow, undefined, unknown> {
+export function readResultRows(data: Uint8Array, options: ReadResultOptions = {}): AsyncGenerator<ResultRow> {
 	return new RowStream(rowBatches(data, options), options.signal);
 }

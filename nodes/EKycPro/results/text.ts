@@ -21,8 +21,15 @@ export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): st
 }
 
 /**
- * Decodes byte chunks to string chunks. A character cut between two chunks is completed from the next one; a
- * byte order mark at the start is dropped. UTF-16 (for text exports) goes through TextDecoder.
+ * Bytes decoded at a time by decodeChunks: the inflater hands out 16 KiB pieces, and gathering a few of them
+ * divides the per-piece work of every stage after it, while the text stays under V8's large-object size (so it
+ * is collected young).
+ */
+const DECODE_BYTES = 64 * 1024;
+
+/**
+ * Decodes byte chunks to string chunks of about DECODE_BYTES. A character cut between two chunks is completed
+ * from the next one; a byte order mark at the start is dropped. UTF-16 (for text exports) goes through TextDecoder.
  */
 export async function* decodeChunks(chunks: AsyncIterable<Uint8Array>, encoding = 'utf-8'): AsyncGenerator<string> {
 	if (encoding !== 'utf-8') {
@@ -35,26 +42,46 @@ export async function* decodeChunks(chunks: AsyncIterable<Uint8Array>, encoding 
 		if (rest.length > 0) yield rest;
 		return;
 	}
-	let pending: Uint8Array | undefined;
+	const buffer = new Uint8Array(DECODE_BYTES);
+	let filled = 0;
 	let first = true;
-	for await (const chunk of chunks) {
-		let bytes = chunk;
-		if (pending !== undefined) {
-			bytes = new Uint8Array(pending.length + chunk.length);
-			bytes.set(pending);
-			bytes.set(chunk, pending.length);
-			pending = undefined;
-		}
-		const complete = completeUtf8Length(bytes);
-		if (complete < bytes.length) pending = bytes.slice(complete);
-		let text = decodeUtf8(bytes, 0, complete);
+	const decode = (bytes: Uint8Array, end: number): string => {
+		let text = decodeUtf8(bytes, 0, end);
 		if (first && text.length > 0) {
 			if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 			first = false;
 		}
+		return text;
+	};
+	for await (const chunk of chunks) {
+		if (filled === 0 && chunk.length >= DECODE_BYTES) {
+			// A large chunk is decoded as it is, but for a character cut at its end.
+			const complete = completeUtf8Length(chunk);
+			const text = decode(chunk, complete);
+			buffer.set(chunk.subarray(complete));
+			filled = chunk.length - complete;
+			if (text.length > 0) yield text;
+			continue;
+		}
+		let offset = 0;
+		while (offset < chunk.length) {
+			const count = Math.min(chunk.length - offset, buffer.length - filled);
+			buffer.set(chunk.subarray(offset, offset + count), filled);
+			filled += count;
+			offset += count;
+			if (filled === buffer.length) {
+				const complete = completeUtf8Length(buffer);
+				const text = decode(buffer, complete);
+				buffer.copyWithin(0, complete, filled);
+				filled -= complete;
+				if (text.length > 0) yield text;
+			}
+		}
+	}
+	if (filled > 0) {
+		const text = decode(buffer, filled);
 		if (text.length > 0) yield text;
 	}
-	if (pending !== undefined) yield decodeUtf8(pending);
 }
 
 /** Left-over text above this size is retried only once it has doubled (see CarryOver). */
@@ -97,7 +124,8 @@ export class CarryOver {
 		if (rest.length > this.limit) throw this.tooLong();
 		this.parts = [rest];
 		this.length = rest.length;
-		if (rest.length > SMALL_CARRY) this.retryAt = rest.length * 2;
+		// Retry once the text has doubled, and at the latest once it passes the limit, to report it then.
+		if (rest.length > SMALL_CARRY) this.retryAt = Math.min(rest.length * 2, this.limit + 1);
 	}
 }
 

@@ -1,7 +1,8 @@
 /**
  * A ZIP reader for a file held in memory: the central directory (with ZIP64), stored and deflated entries, and
  * a CRC-32 and size check of every entry read. Deflated entries are inflated as a stream with the global
- * DecompressionStream, so an entry is never held whole unless the caller asks for it.
+ * DecompressionStream (framed as gzip so that the platform checks the CRC-32, see inflateChecked), so an entry is
+ * never held whole unless the caller asks for it.
  */
 import { updateCrc32 } from './crc32';
 import { DOWNLOAD_AGAIN, ResultFileError } from './errors';
@@ -38,7 +39,7 @@ const FLAG_UTF8_NAMES = 0x0800;
 /** Compressed bytes handed to the inflater per write: small enough to keep memory flat, big enough to be cheap. */
 const INFLATE_INPUT_CHUNK = 64 * 1024;
 /** Stored entries are handed out in slices of this size so that the text decoding downstream stays chunked. */
-const STORED_OUTPUT_CHUNK = 256 * 1024;
+const STORED_OUTPUT_CHUNK = 64 * 1024;
 /** Entries up to this size are checked whole before any of their bytes is handed out. */
 const VERIFY_FIRST_BYTES = 8 * 1024 * 1024;
 /** Entries read whole (workbook parts, a table nested in an archive) must fit comfortably in memory. */
@@ -299,6 +300,12 @@ async function* checkedChunks(zip: ZipArchive, entry: ZipEntry): AsyncGenerator<
 			yield chunk;
 		}
 		if (crc !== entry.crc32) throw checksumMismatch(zip, entry);
+		return;
+	}
+	if (compressed.length === 0) {
+		// Some writers store an empty file as "deflated" with no data at all; there is nothing to inflate.
+		if (expected !== 0) throw sizeMismatch(zip, entry, 0);
+		if (entry.crc32 !== 0) throw checksumMismatch(zip, entry);
 		return;
 	}
 	const chunks = inflateChecked(compressed, entry.crc32, expected);

@@ -120,7 +120,7 @@ describe('readResultRows on a CSV', () => {
 	it('reads a CSV larger than one decoding slice, with a multi-byte character on the slice boundary', async () => {
 		const many: string[][] = [['Number', 'name']];
 		for (let index = 0; index < 60000; index++) many.push([`+4179${String(index).padStart(7, '0')}`, index % 7 ? 'ü中😀' : 'q"uote,d']);
-		// Pad the first row until the byte at 1 MiB (where the reader's first slice ends) is inside a character.
+		// Pad the first row until the byte at 1 MiB (where one of the reader's decoding slices ends) is inside a character.
 		let data = bytes(writeCsv(many, ',', '\r\n'));
 		while ((data[1024 * 1024] & 0xc0) !== 0x80) {
 			many[1][1] = `x${many[1][1]}`;

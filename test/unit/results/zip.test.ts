@@ -138,7 +138,7 @@ describe('ZIP archives of plain number lists', () => {
 		writeZip([
 			{ name: 'task/yes.txt', data: `${lists.yes.join('\r\n')}\r\n` },
 			{ name: 'task/no.txt', data: `\uFEFF${lists.no.join('\n')}\n\n` },
-			{ name: 'task/ban.txt', data: `number\n${lists.ban.join('\n')}` },
+			{ name: 'task/ban.txt', data: `number\r${lists.ban.join('\r')}` },
 		]);
 
 	it('gives one row per number with the name of its list', async () => {

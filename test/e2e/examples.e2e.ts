@@ -16,6 +16,7 @@ import type { ResultRow } from '../../nodes/EKycPro/results';
 import { startSandbox } from '../sandbox';
 import type { Sandbox } from '../sandbox';
 import {
+	e2eMajors,
 	ensureN8n,
 	executeWorkflow,
 	importCredential,
@@ -27,15 +28,11 @@ import {
 	removeN8nHome,
 	runError,
 	type N8nHome,
-	type N8nMajor,
 	type N8nWorkflowJson,
 } from './n8n';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const majors: N8nMajor[] = (process.env.EKYCPRO_E2E_N8N ?? '1,2')
-	.split(',')
-	.map((value) => Number(value.trim()))
-	.filter((value): value is N8nMajor => value === 1 || value === 2);
+const majors = e2eMajors();
 
 function example(file: string): N8nWorkflowJson {
 	return JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', file), 'utf8')) as N8nWorkflowJson;

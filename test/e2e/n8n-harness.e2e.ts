@@ -13,6 +13,7 @@ import * as path from 'node:path';
 
 import {
 	activateWorkflow,
+	e2eMajors,
 	callWebhook,
 	importCredential,
 	importWorkflow,
@@ -33,10 +34,7 @@ import {
 } from './n8n';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const majors: N8nMajor[] = (process.env.EKYCPRO_E2E_N8N ?? '1,2')
-	.split(',')
-	.map((value) => Number(value.trim()))
-	.filter((value): value is N8nMajor => value === 1 || value === 2);
+const majors = e2eMajors();
 
 const pinnedVersion = (major: N8nMajor): string =>
 	(

@@ -141,6 +141,14 @@ export interface RunningN8n {
 }
 
 const repoRoot = path.resolve(__dirname, '..', '..');
+
+/** The n8n majors an e2e run covers: both, or those named in EKYCPRO_E2E_N8N ("1", "2" or "1,2"). */
+export function e2eMajors(): N8nMajor[] {
+	return (process.env.EKYCPRO_E2E_N8N ?? '1,2')
+		.split(',')
+		.map((value) => Number(value.trim()))
+		.filter((value): value is N8nMajor => value === 1 || value === 2);
+}
 const installScript = path.join(repoRoot, 'scripts', 'n8n', 'install.sh');
 
 /** The fixed key every home uses, so credentials imported in one run decrypt in the next. Test-only. */

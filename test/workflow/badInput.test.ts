@@ -358,7 +358,7 @@ describe('against the sandbox', () => {
 				expect(message).toBe('The file of numbers is too large for eKYCPro');
 				expect(description).toMatch(/Split the numbers into smaller batches/);
 				expect(description).toMatch(/nothing was charged/);
-				expect(description).toContain('eKYCPro said: "file too large"');
+				expect(description).toContain('eKYCPro said: "file too large: the upload exceeds 1 MB"');
 				expect(creates()).toBe(1);
 				expect(sandbox.charges).toBe(0);
 			}, 120_000);

@@ -40,10 +40,16 @@ export async function eKycProApiTest(
 		return { status: 'Error', message: `Could not reach ${baseUrl}${code ? ` (${code})` : ''}. Check the base URL.` };
 	}
 	const status = response.statusCode;
-	if (status === 401 || status === 403) {
-		return { status: 'Error', message: `eKYCPro rejected the API key (HTTP ${status}). Check the key.` };
-	}
 	const isJson = response.body !== null && typeof response.body === 'object';
+	if (status === 401 || status === 403) {
+		// The API answers in JSON; an HTML or XML refusal comes from some other server at that address.
+		return isJson
+			? { status: 'Error', message: `eKYCPro rejected the API key (HTTP ${status}). Check the key.` }
+			: {
+					status: 'Error',
+					message: `${baseUrl} refused the request (HTTP ${status}), but not in the eKYCPro API's form: the key was rejected or the base URL is not the API. Check both.`,
+				};
+	}
 	if ((status >= 200 && status < 300) || status === 404 || status === 400) {
 		// Any web server answers 404; only the API answers it in JSON.
 		if (!isJson) {

@@ -147,7 +147,6 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 	const schedule = scheduleFrom(polling);
 	const maxWaitMs = (polling.maxWaitMinutes ?? DEFAULT_MAX_WAIT_MINUTES) * 60_000;
 	const onTimeout = polling.onTimeout ?? 'output';
-	const settings = mode === 'rows' ? readResultOutputSettings(this, 0) : undefined;
 	const signal = this.getExecutionCancelSignal?.();
 
 	const groups = groupByTask(this, session, items);
@@ -221,7 +220,7 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 			for (const index of group.itemIndexes) enrichedDone.set(index, enrichItem(items[index], index, byNumber));
 			continue;
 		}
-		const output = settings ?? readResultOutputSettings(this, itemIndex);
+		const output = readResultOutputSettings(this, 0);
 		const result = await loadResult(this, session, group.check, outcome.task, itemIndex, {
 			rows: output.output !== 'file',
 			simplify: output.simplify,

@@ -496,14 +496,20 @@ describe('result files that cannot be read (served with nock)', () => {
 		expect(binary?.fileName).toMatch(new RegExp(`^ekycpro-facebook-${TASK_ID}\\.`));
 	});
 
-	// BUG (nodes/EKycPro/results, readResultRows / RowAssembler): any text that is not markup or JSON is taken for a
-	// CSV, so two lines of prose come out as the row { "your export is being prepared.": "Please come back later." }
-	// and the user gets a "result" with no number in it. Fix: require a header with a number column (number, phone,
-	// ...) or a first column whose cells are phone numbers, else throw a ResultFileError that quotes the first line.
-	test.failing('not a table (plain prose): Download Result says so instead of passing sentences off as rows', async () => {
+	test('not a table (plain prose): Download Result says so instead of passing sentences off as rows', async () => {
 		serveResult(Buffer.from('Your export is being prepared.\nPlease come back later.\n'), 'text/plain');
 		const result = await runWorkflow({ nodes: [downloadNode('rows')], connections: {} }, { credentials, input: [{}] });
 		expect(result.output('Download Result')).toEqual([]);
-		expect(errorOf(result).message).toMatch(new RegExp(`^The result file of task ${TASK_ID} cannot be read: `));
+		const { message } = errorOf(result);
+		expect(message).toMatch(new RegExp(`^The result file of task ${TASK_ID} cannot be read: `));
+		expect(message).toContain('not a table of phone numbers');
+		expect(message).toContain('"Your export is being prepared."');
+	});
+
+	test('a one-line notice with no table after it is refused too', async () => {
+		serveResult(Buffer.from('Export failed, contact support\n'), 'text/plain');
+		const result = await runWorkflow({ nodes: [downloadNode('rows')], connections: {} }, { credentials, input: [{}] });
+		expect(result.output('Download Result')).toEqual([]);
+		expect(errorOf(result).message).toContain('its only line hold');
 	});
 });

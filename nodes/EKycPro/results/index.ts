@@ -75,6 +75,7 @@ async function* rowBatches(data: Uint8Array, options: ReadResultOptions): AsyncG
 			if (signal?.aborted) return;
 		}
 	}
+	assembler.finish();
 }
 
 /**

@@ -2,6 +2,7 @@
  * From positional records (the cells of one table row) to result rows: the header row gives the keys (normalised,
  * made unique), phone numbers stay text, empty rows are dropped, and values are optionally simplified.
  */
+import { DOWNLOAD_AGAIN, ResultFileError } from './errors';
 
 export type CellValue = string | number | boolean | null;
 export type ResultRow = Record<string, CellValue>;
@@ -14,6 +15,22 @@ const PHONE_COLUMNS = new Set(['number', 'phone', 'phone_number', 'phonenumber',
 const NUMERIC_COLUMNS = new Set(['age']);
 const NUMERIC_TEXT = /^[-+]?\d+(\.\d+)?$/;
 const PHONE_LIKE_TEXT = /^\+?[\d\s().-]{6,}$/;
+/** A phone number stored as a number cell: at least six digits, no fraction. */
+const PHONE_LIKE_MIN = 100_000;
+
+function isPhoneLike(value: CellValue | undefined): boolean {
+	if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) >= PHONE_LIKE_MIN;
+	return typeof value === 'string' && PHONE_LIKE_TEXT.test(value.trim());
+}
+
+function quoteStart(record: RawRecord): string {
+	const text = record
+		.filter((value) => !isBlank(value))
+		.map((value) => String(value).trim())
+		.join(', ')
+		.replace(/\s+/g, ' ');
+	return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
 
 /** A number written as its digits: no exponent and no `.0` (`41798284651`, never `4.1798284651e+10`). */
 export function numberToDigits(value: number): string {
@@ -86,6 +103,8 @@ export class RowAssembler {
 	private phoneColumn: boolean[] = [];
 	private firstKeys: string[] | undefined;
 	private awaitingHeader = true;
+	/** The first header, kept until the file has shown it is a table of numbers (see `confirmTable`). */
+	private unconfirmedHeader: RawRecord | undefined;
 
 	constructor(private readonly simplify: boolean) {}
 
@@ -100,8 +119,15 @@ export class RowAssembler {
 		if (this.awaitingHeader) {
 			this.awaitingHeader = false;
 			if (this.firstKeys === undefined) {
+				if (isPhoneLike(record[0])) {
+					// No header: the file starts with a number. Keyed `number`, `column_2`, ... so that no row is lost.
+					this.setKeys(normaliseHeader(['number']));
+					this.firstKeys = this.keys;
+					return this.buildRow(record);
+				}
 				this.setKeys(normaliseHeader(record));
 				this.firstKeys = this.keys;
+				if (!this.phoneColumn.includes(true) && !record.some(isPhoneLike)) this.unconfirmedHeader = record;
 				return undefined;
 			}
 			if (this.isHeaderOfLaterTable(record)) {
@@ -110,7 +136,31 @@ export class RowAssembler {
 			}
 			this.setKeys(this.firstKeys);
 		}
+		if (this.unconfirmedHeader !== undefined) this.confirmTable(record);
 		return this.buildRow(record);
+	}
+
+	/**
+	 * A result table names its phone column (`Number`) or holds phone numbers in its first data row. Text that does
+	 * neither (a notice such as "Your export is being prepared.") is not a result: it is reported, not passed off as
+	 * rows. `record` is the first data row, or undefined when the file ended after its first line.
+	 */
+	private confirmTable(record: RawRecord | undefined): void {
+		if (record !== undefined && record.some(isPhoneLike)) {
+			this.unconfirmedHeader = undefined;
+			return;
+		}
+		const header = this.unconfirmedHeader as RawRecord;
+		throw new ResultFileError(
+			`The result file is not a table of phone numbers: it has no Number column and its ${
+				record === undefined ? 'only line' : 'first lines'
+			} hold no phone number ("${quoteStart(header)}"${record === undefined ? '' : `, then "${quoteStart(record)}"`}). ${DOWNLOAD_AGAIN}`,
+		);
+	}
+
+	/** Called after the last record: a file whose only line is not a header of a result table is reported. */
+	finish(): void {
+		if (this.unconfirmedHeader !== undefined) this.confirmTable(undefined);
 	}
 
 	private setKeys(keys: string[]): void {

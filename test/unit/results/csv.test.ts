@@ -1,4 +1,4 @@
-import { CsvStreamParser, detectCsvDelimiter, parseCsv, sniffResultFile } from '../../../nodes/EKycPro/results';
+import { CsvStreamParser, detectCsvDelimiter, parseCsv, ResultFileError, sniffResultFile } from '../../../nodes/EKycPro/results';
 import { bytes, expectedRows, expectSameRows, readAll, type WrittenValue } from './helpers/rows';
 import { writeZip } from './helpers/zip-writer';
 
@@ -150,5 +150,34 @@ describe('readResultRows on a CSV', () => {
 	it('reads a CSV with lone CR line ends inside a ZIP', async () => {
 		const data = writeZip([{ name: 'r.csv', data: writeCsv(RECORDS, ',', '\r') }]);
 		expect(await readAll(data)).toEqual(expectedRows(header, rows));
+	});
+});
+
+describe('readResultRows tells a table of numbers from other text', () => {
+	it('accepts a header without a known number column when the first row holds phone numbers', async () => {
+		const data = bytes('Phone Number,WhatsApp\n+41 79 828 46 51,yes\n');
+		expect(await readAll(data)).toEqual([{ 'phone number': '+41 79 828 46 51', whatsapp: 'yes' }]);
+	});
+
+	it('reads a file without a header row as rows keyed number, column_2, ...: the first number is a row too', async () => {
+		expect(await readAll(bytes('+41798284651,yes\n+41798284652,no,late\n'))).toEqual([
+			{ number: '+41798284651', column_2: 'yes' },
+			{ number: '+41798284652', column_2: 'no', column_3: 'late' },
+		]);
+	});
+
+	it('accepts a result with a Number column and no rows (nothing found)', async () => {
+		expect(await readAll(bytes('Number,instagram\r\n'))).toEqual([]);
+	});
+
+	it.each([
+		['two lines of prose', 'Your export is being prepared.\nPlease come back later.\n', /first lines hold no phone number \("Your export is being prepared\.", then "Please come back later\."\)/],
+		['one line of prose', 'Export failed, contact support\n', /its only line hold no phone number \("Export failed, contact support"\)/],
+		['a table of something else', 'name,city\nAda,London\n', /has no Number column/],
+	])('refuses %s with a message that quotes it', async (_label, text, message) => {
+		const error = await readAll(bytes(text)).catch((caught: unknown) => caught);
+		expect(error).toBeInstanceOf(ResultFileError);
+		expect((error as Error).message).toMatch(message);
+		expect((error as Error).message).toMatch(/^The result file is not a table of phone numbers/);
 	});
 });

@@ -292,15 +292,20 @@ describe('Create Task -> Get Status against the API (nock)', () => {
 			expect(api.requests).toHaveLength(0);
 			expect(result.error).toBeUndefined();
 			const items = result.output('Create Task');
-			expect(items).toHaveLength(1);
-			expect(items[0].json.error).toBe('No usable phone number: nothing was sent and nothing was charged');
+			// Every contact comes out, each with the error that stopped its task.
+			expect(items).toHaveLength(UNUSABLE.length);
+			items.forEach((item, index) => {
+				expect(item.json.error).toBe('No usable phone number: nothing was sent and nothing was charged');
+				expect(item.json.message).toMatch(/call me/);
+				expect(item.pairedItem).toEqual({ item: index });
+			});
 		});
 	});
 
 	describe('Continue On Fail', () => {
 		const facebook = CHECK_CASES[3];
 
-		test('a refused create (402) becomes one error item paired to every contact; nothing is retried', async () => {
+		test('a refused create (402) becomes an error item for each contact, with what to do; nothing is retried', async () => {
 			const api = mockCheckApi(facebook, { taskId: TASK_ID, createReply: [402, { error: 'insufficient balance' }] });
 			const result = await runWorkflow(
 				{ nodes: [createNode(facebook, 'task', { onError: 'continueRegularOutput' })], connections: {} },
@@ -309,14 +314,17 @@ describe('Create Task -> Get Status against the API (nock)', () => {
 			expect(result.error).toBeUndefined();
 			expect(api.requests.filter((request) => request.kind === 'create')).toHaveLength(1);
 			const items = result.output('Create Task');
-			expect(items).toHaveLength(1);
-			expect(items[0].json).toEqual({ error: 'Your eKYCPro balance is too low to create this task' });
-			expect(items[0].error?.description).toContain('nothing was charged');
-			expect(items[0].error?.description).toContain('insufficient balance');
-			expect(items[0].pairedItem).toEqual(EVERY_CONTACT);
+			expect(items.map((item) => item.pairedItem)).toEqual(EVERY_CONTACT);
+			for (const item of items) {
+				expect(item.json).toEqual({
+					error: 'Your eKYCPro balance is too low to create this task',
+					message: expect.stringContaining('nothing was charged'),
+				});
+				expect(item.json.message).toContain('insufficient balance');
+			}
 		});
 
-		test('a refused create with "Input Items With Their Numbers" is one error item paired to every contact', async () => {
+		test('a refused create with "Input Items With Their Numbers" is an error item for each contact', async () => {
 			mockCheckApi(facebook, { taskId: TASK_ID, createReply: [401, { message: 'invalid api key' }] });
 			const result = await runWorkflow(
 				{ nodes: [createNode(facebook, 'inputItems', { onError: 'continueRegularOutput' })], connections: {} },
@@ -324,9 +332,8 @@ describe('Create Task -> Get Status against the API (nock)', () => {
 			);
 			expect(result.error).toBeUndefined();
 			const items = result.output('Create Task');
-			expect(items).toHaveLength(1);
-			expect(items[0].json.error).toMatch(/rejected the API key \(HTTP 401\)/);
-			expect(items[0].pairedItem).toEqual(EVERY_CONTACT);
+			expect(items.map((item) => item.pairedItem)).toEqual(EVERY_CONTACT);
+			for (const item of items) expect(item.json.error).toMatch(/rejected the API key \(HTTP 401\)/);
 		});
 
 		test('without it, a refused create stops the workflow with the API error on the node', async () => {

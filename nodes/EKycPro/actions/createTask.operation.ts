@@ -176,8 +176,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		return await createOneTask.call(this, items);
 	} catch (error) {
 		if (!this.continueOnFail()) throw toNodeError(this.getNode(), error);
-		// All items went into one task, so one error concerns them all.
-		return [[errorItem(this.getNode(), error, items.map((_, index) => ({ item: index })))]];
+		// All items went into one task, so its error is each item's: every contact reaches the error branch.
+		return [items.map((_, index) => errorItem(this.getNode(), error, { item: index }, index))];
 	}
 }
 

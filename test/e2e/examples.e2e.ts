@@ -5,9 +5,7 @@
  *
  *   npm run build && npx jest -c test/e2e/jest.config.js test/e2e/examples.e2e.ts
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { normalisePhoneNumber } from '../../nodes/EKycPro/numbers';
@@ -23,6 +21,7 @@ import {
 	importWorkflow,
 	installPackedPackage,
 	newN8nHome,
+	packPackage,
 	nodeOutputItems,
 	nodeOutputJson,
 	removeN8nHome,
@@ -47,14 +46,6 @@ function expectedResult(sandbox: Sandbox, check: string, e164: string): ResultRo
 	return simplifyRow(row);
 }
 
-function pack(): { tarball: string; dir: string } {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ekycpro-e2e-pack-'));
-	execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-	const tarball = fs.readdirSync(dir).find((name) => name.endsWith('.tgz'));
-	if (!tarball) throw new Error('npm pack made no tarball');
-	return { tarball: path.join(dir, tarball), dir };
-}
-
 describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) => {
 	let sandbox: Sandbox;
 	let home: N8nHome;
@@ -68,7 +59,7 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 		// A quick lifecycle, in real time: each example's task is exported within a few seconds.
 		sandbox = await startSandbox({ timing: { pendingMs: 1_000, numbersPerSecond: 20, completedMs: 1_000 } });
 		home = await newN8nHome(major);
-		const packed = pack();
+		const packed = packPackage(repoRoot);
 		packDir = packed.dir;
 		await installPackedPackage(home, packed.tarball);
 		await importCredential(home, {

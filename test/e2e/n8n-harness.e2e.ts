@@ -8,7 +8,6 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import {
@@ -20,6 +19,7 @@ import {
 	installPackedPackage,
 	listNodeTypes,
 	newN8nHome,
+	packPackage,
 	nodeOutputJson,
 	nodeRuns,
 	removeN8nHome,
@@ -31,6 +31,7 @@ import {
 	type N8nHome,
 	type N8nMajor,
 	type N8nWorkflowJson,
+	type PackedPackage,
 } from './n8n';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -106,22 +107,14 @@ function httpRequest(method: string, url: string, body?: unknown): Promise<{ sta
 	});
 }
 
-let packDir: string | undefined;
-let tarball: string | undefined;
+let packed: PackedPackage | undefined;
 
 beforeAll(() => {
-	if (!packageBuilt) return;
-	// Pack exactly what would be published (the `files` of package.json), as a user would download it.
-	packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ekycpro-pack-'));
-	const printed = execFileSync('npm', ['pack', '--pack-destination', packDir, '--ignore-scripts', '--loglevel=error'], {
-		cwd: repoRoot,
-		encoding: 'utf8',
-	});
-	tarball = path.join(packDir, printed.trim().split('\n').pop() ?? '');
+	if (packageBuilt) packed = packPackage(repoRoot);
 }, 120_000);
 
 afterAll(() => {
-	if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
+	if (packed) fs.rmSync(packed.dir, { recursive: true, force: true });
 });
 
 describe.each(majors)('real n8n %i', (major) => {
@@ -246,7 +239,7 @@ describe.each(majors)('real n8n %i', (major) => {
 		let installedDir: string;
 
 		beforeAll(async () => {
-			installedDir = await installPackedPackage(home, tarball as string);
+			installedDir = await installPackedPackage(home, (packed as PackedPackage).tarball);
 		}, 120_000);
 
 		it('installs into the community nodes folder and n8n loads n8n-nodes-ekycpro.eKycPro', async () => {

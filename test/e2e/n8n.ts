@@ -5,7 +5,7 @@
  * then gets its own throw-away user folder (SQLite database, settings, community nodes), so runs never share state.
  * Works under jest and under tsx.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -439,25 +439,26 @@ export async function executeWorkflow(home: N8nHome, workflowId: string, timeout
 	return (await executeWorkflowWithOutput(home, workflowId, timeoutMs)).run;
 }
 
+/** At debug level n8n's logger wraps the printed execution: `<time> | info | {` ... `} {"file":...}`. */
+const LOGGED_OPENING = /^(?:\S+ \| \w+\s*\| )?\{$/;
+const LOGGED_CLOSING = /^\}(?: \{"file":.*\})?$/;
+
 /**
- * Finds the pretty-printed execution among log lines: it starts with a line that is exactly `{` and ends with a
- * line that is exactly `}` (n8n prints it with JSON.stringify(data, null, 2)). Tries every such pair, widest first.
+ * Finds the pretty-printed execution among log lines: it starts with a line that is `{` and ends with a line that is
+ * `}` (n8n prints it with JSON.stringify(data, null, 2); a log prefix and suffix around them are dropped). Tries
+ * every such pair, widest first.
  */
 export function extractRunJson(printed: string): N8nRun | undefined {
-	const lines = printed.split(/\r?\n/);
+	const lines = printed.split(/\r?\n/).map((line) => stripAnsi(line).trimEnd());
 	const starts: number[] = [];
 	const ends: number[] = [];
 	lines.forEach((line, index) => {
-		const bare = stripAnsi(line).trimEnd();
-		if (bare === '{') starts.push(index);
-		if (bare === '}') ends.push(index);
+		if (LOGGED_OPENING.test(line)) starts.push(index);
+		if (LOGGED_CLOSING.test(line)) ends.push(index);
 	});
 	for (const start of starts) {
 		for (let e = ends.length - 1; e >= 0 && ends[e] > start; e--) {
-			const text = lines
-				.slice(start, ends[e] + 1)
-				.map(stripAnsi)
-				.join('\n');
+			const text = ['{', ...lines.slice(start + 1, ends[e]), '}'].join('\n');
 			try {
 				const parsed = JSON.parse(text) as N8nRun;
 				if (parsed && typeof parsed === 'object' && parsed.data?.resultData) return parsed;
@@ -794,6 +795,25 @@ export function findFreePort(): Promise<number> {
 			server.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
 		});
 	});
+}
+
+export interface PackedPackage {
+	/** The .tgz `npm pack` wrote. */
+	tarball: string;
+	/** Its temp folder: remove it when done. */
+	dir: string;
+}
+
+/** Packs exactly what would be published (the `files` of package.json), as a user would download it. */
+export function packPackage(repoRoot: string): PackedPackage {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ekycpro-pack-'));
+	const printed = execFileSync('npm', ['pack', '--pack-destination', dir, '--ignore-scripts', '--loglevel=error'], {
+		cwd: repoRoot,
+		encoding: 'utf8',
+	});
+	const name = printed.trim().split('\n').pop() ?? '';
+	if (!name.endsWith('.tgz')) throw new Error(`npm pack made no tarball (it printed: ${printed.trim()})`);
+	return { tarball: path.join(dir, name), dir };
 }
 
 /** The package.json inside a packed tarball (npm pack puts the files under `package/`). */

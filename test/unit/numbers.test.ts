@@ -482,9 +482,21 @@ describe('NumberCollector', () => {
 		expect(batch.duplicates).toBe(2);
 		expect(batch.rejected).toEqual([
 			{ value: 'abc', index: 3, reason: expect.stringMatching(/letters/) },
-			{ value: '', index: 5, reason: 'The number is empty.' },
+			{ value: '(null)', index: 5, reason: 'The number is empty.' },
 		]);
 		expect(collector.toUploadText()).toBe('+41798284651\n+447700900123\n+41211234567');
+	});
+
+	test('a value that never reached add (a missing field) is reported in order with the others', () => {
+		const collector = new NumberCollector({ removeDuplicates: true });
+		collector.add('abc', 0);
+		collector.reject(undefined, 1, 'The item has no field "phone"');
+		collector.reject('x'.repeat(500), 2, 'The field is too long');
+		expect(collector.result().rejected).toEqual([
+			{ value: 'abc', index: 0, reason: expect.stringMatching(/letters/) },
+			{ value: '(missing)', index: 1, reason: 'The item has no field "phone"' },
+			{ value: `${'x'.repeat(200)}…`, index: 2, reason: 'The field is too long' },
+		]);
 	});
 
 	test('keeps duplicates when not asked to remove them', () => {

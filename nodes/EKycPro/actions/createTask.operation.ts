@@ -128,23 +128,6 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-interface RejectedEntry {
-	value: string;
-	item: number;
-	reason: string;
-}
-
-/** What each input item gave: its numbers (E.164) and its rejected values. */
-interface ItemNumbers {
-	numbers: string[];
-	rejected: Array<{ value: string; reason: string }>;
-}
-
-function shownValue(raw: unknown): string {
-	if (raw === undefined) return '(missing)';
-	if (raw === null) return '(null)';
-	return typeof raw === 'string' ? raw : JSON.stringify(raw);
-}
 
 /** Numbers of a text file: for a CSV, the named column or the first; otherwise one per line. */
 function numbersOfFile(text: string, column: string, fileName: string | undefined): string[] {
@@ -192,17 +175,11 @@ async function createOneTask(this: IExecuteFunctions, items: INodeExecutionData[
 		removeDuplicates: options.removeDuplicates !== false,
 	});
 
-	const perItem: ItemNumbers[] = items.map(() => ({ numbers: [], rejected: [] }));
-	const rejected: RejectedEntry[] = [];
+	// The E.164 numbers each input item gave (its rejected values are in the collector, by item index).
+	const numbersOfItem: string[][] = items.map(() => []);
 	const add = (raw: unknown, itemIndex: number) => {
 		const result = collector.add(raw, itemIndex);
-		if (result.ok) {
-			perItem[itemIndex].numbers.push(result.e164);
-		} else {
-			const value = shownValue(raw);
-			perItem[itemIndex].rejected.push({ value, reason: result.reason });
-			rejected.push({ value, item: itemIndex, reason: result.reason });
-		}
+		if (result.ok) numbersOfItem[itemIndex].push(result.e164);
 	};
 
 	const seenLists = new Set<string>();
@@ -211,9 +188,7 @@ async function createOneTask(this: IExecuteFunctions, items: INodeExecutionData[
 			const field = this.getNodeParameter('phoneField', itemIndex) as string;
 			const value = getPath(items[itemIndex].json, field);
 			if (value === undefined || value === null || value === '') {
-				const reason = value === undefined ? `The item has no field "${field}"` : `The field "${field}" is empty`;
-				perItem[itemIndex].rejected.push({ value: shownValue(value), reason });
-				rejected.push({ value: shownValue(value), item: itemIndex, reason });
+				collector.reject(value, itemIndex, value === undefined ? `The item has no field "${field}"` : `The field "${field}" is empty`);
 			} else if (Array.isArray(value)) {
 				for (const entry of value) add(entry, itemIndex);
 			} else {
@@ -256,6 +231,7 @@ async function createOneTask(this: IExecuteFunctions, items: INodeExecutionData[
 	}
 
 	const batch: NumberBatch = collector.result();
+	const rejected = batch.rejected.map(({ value, index, reason }) => ({ value, item: index, reason }));
 	const allItems = items.map((_, index) => ({ item: index }));
 	if (batch.numbers.length === 0) {
 		const examples = rejected
@@ -275,13 +251,15 @@ async function createOneTask(this: IExecuteFunctions, items: INodeExecutionData[
 	const task = await createTask(session, check, collector.toUploadText(), 0);
 
 	if (output === 'inputItems') {
+		const rejectedOfItem: Array<Array<{ value: string; reason: string }>> = items.map(() => []);
+		for (const { value, item, reason } of rejected) rejectedOfItem[item].push({ value, reason });
 		return [
 			items.map((item, index) => {
-				const own = perItem[index];
+				const numbers = numbersOfItem[index];
 				const ekycpro: IDataObject = { task_id: task.task_id, check: task.check };
-				if (own.numbers.length === 1) ekycpro.number = own.numbers[0];
-				else if (own.numbers.length > 1) ekycpro.numbers = own.numbers;
-				if (own.rejected.length > 0) ekycpro.rejected = own.rejected;
+				if (numbers.length === 1) ekycpro.number = numbers[0];
+				else if (numbers.length > 1) ekycpro.numbers = numbers;
+				if (rejectedOfItem[index].length > 0) ekycpro.rejected = rejectedOfItem[index];
 				return { json: { ...item.json, ekycpro }, binary: item.binary, pairedItem: { item: index } };
 			}),
 		];

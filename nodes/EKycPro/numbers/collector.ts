@@ -83,7 +83,8 @@ function valueAsText(raw: unknown): string {
 
 function describeValue(raw: unknown): string {
 	if (typeof raw === 'string') return raw;
-	if (raw === null || raw === undefined) return '';
+	if (raw === undefined) return '(missing)';
+	if (raw === null) return '(null)';
 	if (typeof raw === 'number' || typeof raw === 'bigint' || typeof raw === 'boolean') return String(raw);
 	try {
 		return JSON.stringify(raw) ?? String(raw);
@@ -125,6 +126,11 @@ export class NumberCollector {
 		}
 		this.numbers.push(result);
 		return { ok: true, e164: result };
+	}
+
+	/** Records a value that never reached `add` (an absent or empty field), so the report has every rejection. */
+	reject(raw: unknown, index: number, reason: string): void {
+		this.rejected.push({ value: valueAsText(raw), index, reason });
 	}
 
 	/** What was collected so far. The arrays are the collector's own: do not change them while adding more. */

@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { writeZip } from '../../test/unit/results/helpers/zip-writer';
+import { fractionDraws } from '../../test/helpers/random';
 
 export const HEADER = ['Number', 'age', 'avatar', 'category', 'gender', 'hair_color', 'skin_color', 'whatsapp'];
 type Cell = string | number | null;
@@ -20,20 +21,9 @@ const GENDERS = ['male', 'female'];
 const HAIR = ['black', 'brown', 'blonde', 'red', 'gray'];
 const SKIN = ['white', 'black', 'brown'];
 
-/** A small deterministic generator (mulberry32) so every run writes the same files. */
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 export function* avatarRows(count: number): Generator<Cell[]> {
-	const next = random(20241019);
+	const next = fractionDraws(20241019);
 	const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)];
 	for (let index = 0; index < count; index++) {
 		const number = `+${COUNTRY_CODES[index % COUNTRY_CODES.length]}${700000000 + index}`;

@@ -3,6 +3,7 @@
  * number (a hash of the check and the number), so tests can compute the expected output without a fixture.
  */
 import { CHECKS } from '../../nodes/EKycPro/checks';
+import { uint32Draws } from '../helpers/random';
 
 export type SandboxApiStyle = 'legacy' | 'v1';
 
@@ -128,18 +129,6 @@ function fnv1a(text: string): number {
 	return hash >>> 0;
 }
 
-// A small deterministic stream of 32-bit values from one seed (mulberry32), so each cell gets its own draw.
-function drawsFrom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let value = state;
-		value = Math.imul(value ^ (value >>> 15), value | 1);
-		value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-		return (value ^ (value >>> 14)) >>> 0;
-	};
-}
-
 function seedOf(check: SandboxCheck): string {
 	return check.style === 'legacy' ? `legacy:${check.path}` : `v1:${check.taskType}`;
 }
@@ -164,7 +153,7 @@ export function rowFor(check: SandboxCheck, e164: string): Record<string, string
 	for (const column of check.header) row[column] = '';
 	row[check.header[0]] = e164;
 	if (isFailure(check, e164)) return row;
-	const next = drawsFrom(fnv1a(`${seedOf(check)}|${e164}`));
+	const next = uint32Draws(fnv1a(`${seedOf(check)}|${e164}`));
 	const roll = next() % 100;
 	// About 40% yes; Facebook also answers ban for about 5%.
 	const flag = roll < 40 ? 'yes' : check.flagValues.includes('ban') && roll < 45 ? 'ban' : 'no';

@@ -1,18 +1,8 @@
 import ExcelJS from 'exceljs';
 import { readResultRows, ResultFileError } from '../../../nodes/EKycPro/results';
 import { listZip, writeZip } from './helpers/zip-writer';
+import { fractionDraws } from '../../helpers/random';
 
-/** A small deterministic generator (mulberry32) so that every run damages the files the same way. */
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** What a user gets from a file: its rows, or the message of a ResultFileError. Anything else fails the test. */
 async function outcome(data: Uint8Array): Promise<'rows' | 'error'> {
@@ -39,7 +29,7 @@ describe('damaged files never crash or hang the reader', () => {
 	it('gives rows or a ResultFileError for 300 randomly damaged XLSX and ZIP files', async () => {
 		const workbook = await sampleWorkbook();
 		const archive = writeZip([{ name: 'r.csv', data: 'Number,whatsapp\r\n+41798284651,yes\r\n'.repeat(200) }]);
-		const next = random(42);
+		const next = fractionDraws(42);
 		const outcomes = { rows: 0, error: 0 };
 		for (let round = 0; round < 300; round++) {
 			const original = round % 2 ? workbook : archive;
@@ -67,7 +57,7 @@ describe('damaged files never crash or hang the reader', () => {
 		const entries = listZip(await sampleWorkbook());
 		const sheet = (entries.get('xl/worksheets/sheet1.xml') as Buffer).toString('utf8');
 		const shared = (entries.get('xl/sharedStrings.xml') as Buffer).toString('utf8');
-		const next = random(7);
+		const next = fractionDraws(7);
 		const damage = (xml: string) => {
 			let text = xml;
 			for (let edits = 1 + Math.floor(next() * 5); edits > 0; edits--) {

@@ -28,10 +28,15 @@ export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): st
 const DECODE_BYTES = 64 * 1024;
 
 /**
- * Decodes byte chunks to string chunks of about DECODE_BYTES. A character cut between two chunks is completed
- * from the next one; a byte order mark at the start is dropped. UTF-16 (for text exports) goes through TextDecoder.
+ * Decodes byte chunks to string chunks of about `pieceBytes` (default DECODE_BYTES). A character cut between two
+ * chunks is completed from the next one; a byte order mark at the start is dropped. UTF-16 (for text exports) goes
+ * through TextDecoder.
  */
-export async function* decodeChunks(chunks: AsyncIterable<Uint8Array>, encoding = 'utf-8'): AsyncGenerator<string> {
+export async function* decodeChunks(
+	chunks: AsyncIterable<Uint8Array>,
+	encoding = 'utf-8',
+	pieceBytes = DECODE_BYTES,
+): AsyncGenerator<string> {
 	if (encoding !== 'utf-8') {
 		const decoder = new TextDecoder(encoding);
 		for await (const chunk of chunks) {
@@ -42,7 +47,7 @@ export async function* decodeChunks(chunks: AsyncIterable<Uint8Array>, encoding 
 		if (rest.length > 0) yield rest;
 		return;
 	}
-	const buffer = new Uint8Array(DECODE_BYTES);
+	const buffer = new Uint8Array(pieceBytes);
 	let filled = 0;
 	let first = true;
 	const decode = (bytes: Uint8Array, end: number): string => {
@@ -54,7 +59,7 @@ export async function* decodeChunks(chunks: AsyncIterable<Uint8Array>, encoding 
 		return text;
 	};
 	for await (const chunk of chunks) {
-		if (filled === 0 && chunk.length >= DECODE_BYTES) {
+		if (filled === 0 && chunk.length >= pieceBytes) {
 			// A large chunk is decoded as it is, but for a character cut at its end.
 			const complete = completeUtf8Length(chunk);
 			const text = decode(chunk, complete);

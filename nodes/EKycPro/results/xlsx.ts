@@ -6,7 +6,7 @@
 import { DOWNLOAD_AGAIN, ResultFileError } from './errors';
 import type { CellValue } from './rows';
 import type { RawRecord } from './rows';
-import { CarryOver, completeUtf8Length, decodeChunks, decodeUtf8, decodeXmlText, findElements, readAttribute } from './text';
+import { CarryOver, decodeChunks, decodeXmlText, findElements, readAttribute } from './text';
 import { findEntry, readEntryChunks, readEntryText, type ZipArchive, type ZipEntry } from './zip';
 
 const WORKBOOK_CONTENT_TYPES = [
@@ -446,28 +446,10 @@ export class SharedStringsParser implements SharedStringTable {
  */
 export async function loadSharedStrings(zip: ZipArchive, entry: ZipEntry, signal?: AbortSignal): Promise<SharedStringsParser> {
 	const parser = new SharedStringsParser();
-	const buffer = new Uint8Array(Math.min(SHARED_PIECE_BYTES, Math.max(entry.uncompressedSize, 1)) + 4);
-	let filled = 0;
-	const flush = () => {
-		// Decode up to the last whole character; the bytes of a cut character move to the front for the next piece.
-		const complete = completeUtf8Length(buffer.subarray(0, filled));
-		parser.push(decodeUtf8(buffer, 0, complete));
-		buffer.copyWithin(0, complete, filled);
-		filled -= complete;
-	};
-	for await (const chunk of readEntryChunks(zip, entry)) {
+	for await (const text of decodeChunks(readEntryChunks(zip, entry), 'utf-8', SHARED_PIECE_BYTES)) {
 		if (signal?.aborted) return parser;
-		let offset = 0;
-		while (offset < chunk.length) {
-			const count = Math.min(chunk.length - offset, buffer.length - filled);
-			buffer.set(chunk.subarray(offset, offset + count), filled);
-			filled += count;
-			offset += count;
-			if (filled === buffer.length) flush();
-		}
+		parser.push(text);
 	}
-	flush();
-	if (filled > 0) parser.push(decodeUtf8(buffer, 0, filled));
 	parser.finish();
 	return parser;
 }

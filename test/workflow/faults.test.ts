@@ -580,6 +580,89 @@ describe('Tasks that fail, never finish or report an unknown status', () => {
 	});
 });
 
+describe('eKYCPro Wait under Continue On Fail: one task failing does not lose the others', () => {
+	/** Two items: a real task of six numbers, then a task id eKYCPro does not know. */
+	async function realAndUnknown(): Promise<INodeExecutionData[]> {
+		const real = await createTaskItem('telegram');
+		return [real, { json: { task_id: 'nosuchtask01', check: 'telegram' } }];
+	}
+
+	test('Continue (regular output): the rows of the real task, then an error item for the unknown one', async () => {
+		const input = await realAndUnknown();
+		const result = await runWorkflow(
+			{ nodes: [waitNode({}, { onError: 'continueRegularOutput' })], connections: {} },
+			{ credentials: credentials(), input },
+		);
+
+		expect(result.error).toBeUndefined();
+		const out = result.output('Wait', 0);
+		expectRightRows(out.slice(0, NUMBERS.length), 'telegram');
+		expect(out.slice(NUMBERS.length).map((item) => item.json)).toEqual([
+			{ error: 'Task "nosuchtask01" was not found for the Telegram check', message: expect.stringMatching(/.+/) },
+		]);
+		expect(out[NUMBERS.length].pairedItem).toEqual({ item: 1 });
+		expect(result.output('Wait', 1)).toEqual([]);
+		expect(sandbox.charges).toBe(1);
+	});
+
+	test('Continue (using error output): the rows on Done, the failed task on the error output', async () => {
+		const input = await realAndUnknown();
+		const result = await runWorkflow(
+			{ nodes: [waitNode({}, { onError: 'continueErrorOutput' })], connections: {} },
+			{ credentials: credentials(), input },
+		);
+
+		expect(result.error).toBeUndefined();
+		expectRightRows(result.output('Wait', 0), 'telegram');
+		expect(result.output('Wait', 1)).toEqual([]);
+		// The Wait node's outputs are Done and Not Finished; n8n adds the error output after them.
+		expect(result.output('Wait', 2).map((item) => item.json.error)).toEqual([
+			'Task "nosuchtask01" was not found for the Telegram check',
+		]);
+	});
+
+	test('without it, the unknown task stops the node with its message', async () => {
+		const input = await realAndUnknown();
+		const result = await runWorkflow({ nodes: [waitNode()], connections: {} }, { credentials: credentials(), input });
+		expect(errorOf(result).message).toBe('Task "nosuchtask01" was not found for the Telegram check');
+	});
+
+	test('an item that names no check and a result file that cannot be read: each contact gets its own error, in input order', async () => {
+		const create = packageNode(
+			'Create Task',
+			'eKycPro',
+			{ resource: 'facebook', operation: 'createTask', numbersSource: 'field', phoneField: 'phone', output: 'inputItems' },
+		);
+		const created = await runWorkflow({ nodes: [create], connections: {} }, { credentials: credentials(), input: CONTACTS.slice(0, 3) });
+		const items = created.output('Create Task');
+		const taskId = (items[0].json.ekycpro as IDataObject).task_id as string;
+		await until(() => sandbox.task(taskId)?.status === 'exported', `task ${taskId} to be exported`);
+		// The middle contact lost its check on the way; the file is cut short every time it is downloaded.
+		const input = items.map((item, index) =>
+			index === 1 ? { json: { ...item.json, ekycpro: { ...(item.json.ekycpro as IDataObject), check: 'myspace' } } } : item,
+		);
+		sandbox.fault({ on: 'download', kind: 'truncate', times: 6 });
+
+		const result = await runWorkflow(
+			{
+				nodes: [packageNode('Wait', 'eKycProWait', { mode: 'enrich', polling: FAST_POLLING }, { onError: 'continueRegularOutput' })],
+				connections: {},
+			},
+			{ credentials: credentials(), input },
+		);
+
+		expect(result.error).toBeUndefined();
+		const out = result.output('Wait', 0);
+		expect(out.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(out[1].json.error).toMatch(/^Item 1 does not say which check its task is/);
+		for (const item of [out[0], out[2]]) {
+			expect(item.json.error).toMatch(new RegExp(taskId));
+			expect(item.json.message).toMatch(/paid and exported/);
+		}
+		expect(sandbox.charges).toBe(1);
+	});
+});
+
 describe('Ten workflows at once against one sandbox', () => {
 	test('all finish with their own rows; ten tasks, ten charges', async () => {
 		const batches = Array.from({ length: 10 }, (_, run) =>

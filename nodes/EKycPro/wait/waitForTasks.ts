@@ -4,7 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { checkFromId } from '../checks';
 import type { CheckDefinition } from '../checks';
 import { readResultOutputSettings } from '../actions/downloadResult.operation';
-import { toNodeError } from '../helpers/errors';
+import { errorItem, toNodeError } from '../helpers/errors';
 import { loadResult } from '../helpers/resultFile';
 import { normalisePhoneNumber } from '../numbers';
 import { DEFAULT_SCHEDULE } from '../polling/schedule';
@@ -47,24 +47,37 @@ function scheduleFrom(parameters: PollingParameters): ScheduleOptions {
 	};
 }
 
-/** Groups the input items by the task they carry: one poll loop per distinct task, however many items carry it. */
-function groupByTask(ctx: IExecuteFunctions, session: ApiSession, items: INodeExecutionData[]): TaskGroup[] {
+/**
+ * Groups the input items by the task they carry: one poll loop per distinct task, however many items carry it.
+ * An item that names no valid task throws, or under Continue On Fail is handed to `onInvalid` and left out.
+ */
+function groupByTask(
+	ctx: IExecuteFunctions,
+	session: ApiSession,
+	items: INodeExecutionData[],
+	onInvalid: ((itemIndex: number, error: unknown) => void) | undefined,
+): TaskGroup[] {
 	const groups = new Map<string, TaskGroup>();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const checkValue = String(ctx.getNodeParameter('check', itemIndex, '') ?? '');
-		const resolved = checkFromId(checkValue);
-		if ('error' in resolved) {
-			throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex} does not say which check its task is: ${resolved.error}`, {
-				itemIndex,
-				description:
-					'Connect this node after eKYCPro Create Task (its output carries task_id and check), or set Check and Task ID by hand.',
-			});
+		try {
+			const checkValue = String(ctx.getNodeParameter('check', itemIndex, '') ?? '');
+			const resolved = checkFromId(checkValue);
+			if ('error' in resolved) {
+				throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex} does not say which check its task is: ${resolved.error}`, {
+					itemIndex,
+					description:
+						'Connect this node after eKYCPro Create Task (its output carries task_id and check), or set Check and Task ID by hand.',
+				});
+			}
+			const taskId = validateTaskId(session, ctx.getNodeParameter('taskId', itemIndex), itemIndex);
+			const key = `${resolved.check.id}\u0000${taskId}`;
+			const group = groups.get(key);
+			if (group) group.itemIndexes.push(itemIndex);
+			else groups.set(key, { check: resolved.check, taskId, itemIndexes: [itemIndex] });
+		} catch (error) {
+			if (!onInvalid) throw toNodeError(ctx.getNode(), error, itemIndex);
+			onInvalid(itemIndex, error);
 		}
-		const taskId = validateTaskId(session, ctx.getNodeParameter('taskId', itemIndex), itemIndex);
-		const key = `${resolved.check.id}\u0000${taskId}`;
-		const group = groups.get(key);
-		if (group) group.itemIndexes.push(itemIndex);
-		else groups.set(key, { check: resolved.check, taskId, itemIndexes: [itemIndex] });
 	}
 	return [...groups.values()];
 }
@@ -149,11 +162,18 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 	const onTimeout = polling.onTimeout ?? 'output';
 	const signal = this.getExecutionCancelSignal?.();
 
-	const groups = groupByTask(this, session, items);
-	// When one task's wait fails, the others stop too instead of polling on in the background.
+	// Under Continue On Fail, an item whose task cannot be waited for or read comes out as an error item (on the
+	// first output, where n8n looks for them) and the other tasks go on; their results are paid for.
+	const continueOnFail = this.continueOnFail();
+	const failed = new Map<number, INodeExecutionData>();
+	const fail = (itemIndex: number, error: unknown) =>
+		failed.set(itemIndex, errorItem(this.getNode(), error, { item: itemIndex }, itemIndex));
+
+	const groups = groupByTask(this, session, items, continueOnFail ? fail : undefined);
+	// When one task's wait fails, the others stop too instead of polling on in the background (unless they go on).
 	let stopped = false;
 	const outcomes = await Promise.all(
-		groups.map(async (group) =>
+		groups.map(async (group): Promise<WaitOutcome<EKycTask> | { kind: 'error'; error: unknown }> =>
 			await waitForExport<EKycTask>(
 				{
 					getStatus: async () => await getTask(session, group.check, group.taskId, group.itemIndexes[0]),
@@ -166,6 +186,7 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 				},
 				{ schedule, maxWaitMs },
 			).catch((error: unknown) => {
+				if (continueOnFail) return { kind: 'error' as const, error };
 				stopped = true;
 				throw toNodeError(this.getNode(), error, group.itemIndexes[0]);
 			}),
@@ -177,15 +198,10 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 	const notFinished: INodeExecutionData[] = [];
 	const enrichedDone = new Map<number, INodeExecutionData>();
 	const enrichedNotFinished = new Map<number, INodeExecutionData>();
-	for (let g = 0; g < groups.length; g++) {
-		const group = groups[g];
-		const outcome = outcomes[g];
+
+	/** The items one task gives: its rows (or enriched items), or its Not Finished summary. */
+	const emitGroup = async (group: TaskGroup, outcome: WaitOutcome<EKycTask>): Promise<void> => {
 		const pairedItem = group.itemIndexes.map((item) => ({ item }));
-		if (outcome.kind === 'cancelled') {
-			throw new NodeOperationError(this.getNode(), `Waiting for task ${group.taskId} was cancelled`, {
-				description: `Task ${group.taskId} (${group.check.name}) goes on at eKYCPro; read it later with Get Status / Download Result.`,
-			});
-		}
 		if (outcome.kind !== 'exported') {
 			const summary = progressSummary(outcome, group);
 			const reason =
@@ -207,7 +223,7 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 			} else {
 				notFinished.push({ json, pairedItem });
 			}
-			continue;
+			return;
 		}
 		const itemIndex = group.itemIndexes[0];
 		if (mode === 'enrich') {
@@ -218,7 +234,7 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 			});
 			const byNumber = indexRows(result.rows);
 			for (const index of group.itemIndexes) enrichedDone.set(index, enrichItem(items[index], index, byNumber));
-			continue;
+			return;
 		}
 		const output = readResultOutputSettings(this, 0);
 		const result = await loadResult(this, session, group.check, outcome.task, itemIndex, {
@@ -235,9 +251,33 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 			});
 		}
 		for (const row of result.rows) done.push({ json: row, pairedItem });
+	};
+
+	for (let g = 0; g < groups.length; g++) {
+		const group = groups[g];
+		const outcome = outcomes[g];
+		if (outcome.kind === 'cancelled') {
+			throw new NodeOperationError(this.getNode(), `Waiting for task ${group.taskId} was cancelled`, {
+				description: `Task ${group.taskId} (${group.check.name}) goes on at eKYCPro; read it later with Get Status / Download Result.`,
+			});
+		}
+		// Only under Continue On Fail does a wait end in an error outcome; otherwise it threw above.
+		if (outcome.kind === 'error') {
+			for (const itemIndex of group.itemIndexes) fail(itemIndex, outcome.error);
+			continue;
+		}
+		try {
+			await emitGroup(group, outcome);
+		} catch (error) {
+			if (!continueOnFail) throw toNodeError(this.getNode(), error, group.itemIndexes[0]);
+			for (const itemIndex of group.itemIndexes) fail(itemIndex, error);
+		}
 	}
 	const inInputOrder = (byIndex: Map<number, INodeExecutionData>) =>
 		[...byIndex.entries()].sort(([a], [b]) => a - b).map(([, item]) => item);
-	if (mode === 'enrich') return [inInputOrder(enrichedDone), inInputOrder(enrichedNotFinished)];
-	return [done, notFinished];
+	if (mode === 'enrich') {
+		for (const [itemIndex, item] of failed) enrichedDone.set(itemIndex, item);
+		return [inInputOrder(enrichedDone), inInputOrder(enrichedNotFinished)];
+	}
+	return [[...done, ...inInputOrder(failed)], notFinished];
 }

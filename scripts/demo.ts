@@ -12,7 +12,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { startSandbox } from '../test/sandbox';
@@ -24,10 +23,12 @@ import {
 	importWorkflow,
 	installPackedPackage,
 	newN8nHome,
+	packPackage,
 	nodeOutputItems,
 	removeN8nHome,
 	runError,
 	type N8nMajor,
+	type PackedPackage,
 	type N8nWorkflowJson,
 } from '../test/e2e/n8n';
 
@@ -47,14 +48,10 @@ function argValue(name: string): string | undefined {
 	return process.argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length);
 }
 
-function pack(): string {
+function buildAndPack(): PackedPackage {
 	say('Building and packing the package ...');
 	execFileSync('npm', ['run', '-s', 'build'], { cwd: repoRoot, stdio: 'inherit' });
-	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ekycpro-demo-pack-'));
-	execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-	const tarball = fs.readdirSync(out).find((name) => name.endsWith('.tgz'));
-	if (!tarball) throw new Error('npm pack made no tarball');
-	return path.join(out, tarball);
+	return packPackage(repoRoot);
 }
 
 /** The example workflow; with a file of numbers, its sample contacts become one contact per number. */
@@ -99,7 +96,7 @@ async function main(): Promise<void> {
 	const major = Number(argValue('n8n') ?? '1') as N8nMajor;
 	if (major !== 1 && major !== 2) throw new Error('--n8n must be 1 or 2');
 
-	const tarball = pack();
+	const packed = buildAndPack();
 	say(`Preparing n8n ${major}.x (the first time this installs n8n into ~/.cache/n8n-nodes-ekycpro: a few minutes) ...`);
 	const install = await ensureN8n(major);
 
@@ -114,7 +111,7 @@ async function main(): Promise<void> {
 
 	const home = await newN8nHome(major);
 	try {
-		await installPackedPackage(home, tarball);
+		await installPackedPackage(home, packed.tarball);
 		await importCredential(home, {
 			id: 'ekycpro-sandbox',
 			name: live ? 'eKYCPro' : 'eKYCPro sandbox',
@@ -161,7 +158,7 @@ async function main(): Promise<void> {
 	} finally {
 		await sandbox?.close();
 		removeN8nHome(home);
-		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+		fs.rmSync(packed.dir, { recursive: true, force: true });
 	}
 }
 

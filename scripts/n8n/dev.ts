@@ -9,12 +9,11 @@
  * in ${EKYCPRO_N8N_CACHE:-~/.cache/n8n-nodes-ekycpro}/dev-home-<major>; --fresh starts from an empty one.
  * The package is packed and reinstalled on every start, so a rebuild is picked up by restarting this script.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { importCredential, importWorkflow, installPackedPackage, newN8nHome, startN8n, type N8nMajor } from '../../test/e2e/n8n';
+import { importCredential, importWorkflow, installPackedPackage, newN8nHome, packPackage, startN8n, type N8nMajor } from '../../test/e2e/n8n';
 import { startSandbox } from '../../test/sandbox';
 
 /** Fixed, so the credential stored in the kept dev user folder keeps pointing at the sandbox across restarts. */
@@ -45,17 +44,12 @@ async function main(): Promise<void> {
 	if (process.argv.includes('--fresh')) fs.rmSync(homeDir, { recursive: true, force: true });
 	const home = await newN8nHome(major, { dir: homeDir, env: extraEnv });
 
-	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ekycpro-dev-pack-'));
+	const packed = packPackage(repoRoot);
 	try {
-		const printed = execFileSync('npm', ['pack', '--pack-destination', packDir, '--ignore-scripts', '--loglevel=error'], {
-			cwd: repoRoot,
-			encoding: 'utf8',
-		});
-		const tarball = path.join(packDir, printed.trim().split('\n').pop() ?? '');
-		const installed = await installPackedPackage(home, tarball);
-		console.log(`installed ${path.basename(tarball)} into ${installed}`);
+		const installed = await installPackedPackage(home, packed.tarball);
+		console.log(`installed ${path.basename(packed.tarball)} into ${installed}`);
 	} finally {
-		fs.rmSync(packDir, { recursive: true, force: true });
+		fs.rmSync(packed.dir, { recursive: true, force: true });
 	}
 
 	// A sandbox with a credential pointing at it, and the examples, so the nodes can be tried at once.

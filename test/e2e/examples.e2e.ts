@@ -15,19 +15,15 @@ import { startSandbox } from '../sandbox';
 import type { Sandbox } from '../sandbox';
 import {
 	e2eMajors,
-	ensureN8n,
 	executeWorkflow,
-	importCredential,
 	importWorkflow,
-	installPackedPackage,
-	newN8nHome,
-	packPackage,
+	newPackageHome,
 	nodeOutputItems,
 	nodeOutputJson,
-	removeN8nHome,
 	runError,
 	type N8nHome,
 	type N8nWorkflowJson,
+	type PackageHome,
 } from './n8n';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -49,31 +45,23 @@ function expectedResult(sandbox: Sandbox, check: string, e164: string): ResultRo
 describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) => {
 	let sandbox: Sandbox;
 	let home: N8nHome;
-	let packDir: string;
+	let packageHome: PackageHome | undefined;
 
 	beforeAll(async () => {
-		if (!fs.existsSync(path.join(repoRoot, 'dist', 'nodes', 'EKycPro', 'EKycProWait.node.js'))) {
-			throw new Error('dist/ is missing: run `npm run build` first');
-		}
-		await ensureN8n(major);
 		// A quick lifecycle, in real time: each example's task is exported within a few seconds.
 		sandbox = await startSandbox({ timing: { pendingMs: 1_000, numbersPerSecond: 20, completedMs: 1_000 } });
-		home = await newN8nHome(major);
-		const packed = packPackage(repoRoot);
-		packDir = packed.dir;
-		await installPackedPackage(home, packed.tarball);
-		await importCredential(home, {
+		packageHome = await newPackageHome(repoRoot, major, {
 			id: 'ekycpro-sandbox',
 			name: 'eKYCPro sandbox',
 			type: 'eKycProApi',
 			data: { apiKey: sandbox.apiKey, baseUrl: sandbox.baseUrl },
 		});
+		home = packageHome.home;
 	}, 45 * 60_000);
 
 	afterAll(async () => {
 		await sandbox?.close();
-		if (home && !process.env.EKYCPRO_E2E_KEEP) removeN8nHome(home);
-		if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
+		packageHome?.remove();
 	});
 
 	test('enrich-contacts: every contact comes out with its own WhatsApp result, one task, one charge', async () => {

@@ -18,20 +18,16 @@ import {
 	activateWorkflow,
 	callWebhook,
 	e2eMajors,
-	ensureN8n,
 	executeWorkflowWithOutput,
-	importCredential,
 	importWorkflow,
-	installPackedPackage,
-	newN8nHome,
+	newPackageHome,
 	nodeOutputJson,
-	packPackage,
-	removeN8nHome,
 	runError,
 	startN8n,
 	type N8nHome,
 	type N8nRun,
 	type N8nWorkflowJson,
+	type PackageHome,
 } from './n8n';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -90,7 +86,7 @@ function waitNode(name: string, polling: Record<string, unknown> = {}): NodeJson
 describe.each(majors)('the fault matrix in real n8n %i.x', (major) => {
 	let sandbox: Sandbox;
 	let home: N8nHome;
-	let packDir: string;
+	let packageHome: PackageHome | undefined;
 	/** Everything n8n printed in this suite, searched for the key at the end. */
 	const printed: string[] = [];
 	const runs: N8nRun[] = [];
@@ -129,28 +125,20 @@ describe.each(majors)('the fault matrix in real n8n %i.x', (major) => {
 	}
 
 	beforeAll(async () => {
-		if (!fs.existsSync(path.join(repoRoot, 'dist', 'nodes', 'EKycPro', 'EKycProWait.node.js'))) {
-			throw new Error('dist/ is missing: run `npm run build` first');
-		}
-		await ensureN8n(major);
 		sandbox = await startSandbox({ apiKey: API_KEY, timing: { pendingMs: 1_000, numbersPerSecond: 20, completedMs: 1_000 } });
-		// Debug logging, so that the search for the key covers everything n8n can be made to log.
-		home = await newN8nHome(major, { env: { N8N_LOG_LEVEL: 'debug' } });
-		const packed = packPackage(repoRoot);
-		packDir = packed.dir;
-		await installPackedPackage(home, packed.tarball);
-		await importCredential(home, {
-			id: CREDENTIAL.eKycProApi.id,
-			name: CREDENTIAL.eKycProApi.name,
-			type: 'eKycProApi',
-			data: { apiKey: API_KEY, baseUrl: sandbox.baseUrl },
-		});
+		packageHome = await newPackageHome(
+			repoRoot,
+			major,
+			{ ...CREDENTIAL.eKycProApi, type: 'eKycProApi', data: { apiKey: API_KEY, baseUrl: sandbox.baseUrl } },
+			// Debug logging, so that the search for the key covers everything n8n can be made to log.
+			{ env: { N8N_LOG_LEVEL: 'debug' } },
+		);
+		home = packageHome.home;
 	}, 45 * 60_000);
 
 	afterAll(async () => {
 		await sandbox?.close();
-		if (home && !process.env.EKYCPRO_E2E_KEEP) removeN8nHome(home);
-		if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
+		packageHome?.remove();
 	});
 
 	test('create 500, 500, then 200; status 500, 502, 429 (date), reset, slow; result cut short, then expired: one charge, right rows', async () => {

@@ -816,6 +816,42 @@ export function packPackage(repoRoot: string): PackedPackage {
 	return { tarball: path.join(dir, name), dir };
 }
 
+export interface PackageHome {
+	home: N8nHome;
+	/** Removes the home (unless EKYCPRO_E2E_KEEP is set, to look at it after a run) and the packed tarball. */
+	remove(): void;
+}
+
+/**
+ * A throw-away n8n home with this package as a user gets it: `dist/` packed, installed into the community nodes
+ * folder, and the credential imported. n8n itself is installed first when this machine does not have it yet.
+ */
+export async function newPackageHome(
+	repoRoot: string,
+	major: N8nMajor,
+	credential: N8nCredentialImport,
+	options: NewN8nHomeOptions = {},
+): Promise<PackageHome> {
+	if (!fs.existsSync(path.join(repoRoot, 'dist', 'nodes', 'EKycPro', 'EKycProWait.node.js'))) {
+		throw new Error('dist/ is missing: run `npm run build` first');
+	}
+	await ensureN8n(major);
+	const home = await newN8nHome(major, options);
+	const packed = packPackage(repoRoot);
+	const remove = () => {
+		if (!process.env.EKYCPRO_E2E_KEEP) removeN8nHome(home);
+		fs.rmSync(packed.dir, { recursive: true, force: true });
+	};
+	try {
+		await installPackedPackage(home, packed.tarball);
+		await importCredential(home, credential);
+	} catch (error) {
+		remove();
+		throw error;
+	}
+	return { home, remove };
+}
+
 /** The package.json inside a packed tarball (npm pack puts the files under `package/`). */
 export async function readPackedPackageJson(tarballPath: string): Promise<Record<string, unknown>> {
 	const result = await runProcess('tar', ['-xzOf', tarballPath, 'package/package.json'], { env: process.env });

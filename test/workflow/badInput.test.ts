@@ -510,6 +510,6 @@ describe('result files that cannot be read (served with nock)', () => {
 		serveResult(Buffer.from('Export failed, contact support\n'), 'text/plain');
 		const result = await runWorkflow({ nodes: [downloadNode('rows')], connections: {} }, { credentials, input: [{}] });
 		expect(result.output('Download Result')).toEqual([]);
-		expect(errorOf(result).message).toContain('its only line hold');
+		expect(errorOf(result).message).toContain('its only line holds no phone number');
 	});
 });

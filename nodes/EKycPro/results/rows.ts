@@ -153,8 +153,8 @@ export class RowAssembler {
 		const header = this.unconfirmedHeader as RawRecord;
 		throw new ResultFileError(
 			`The result file is not a table of phone numbers: it has no Number column and its ${
-				record === undefined ? 'only line' : 'first lines'
-			} hold no phone number ("${quoteStart(header)}"${record === undefined ? '' : `, then "${quoteStart(record)}"`}). ${DOWNLOAD_AGAIN}`,
+				record === undefined ? 'only line holds' : 'first lines hold'
+			} no phone number ("${quoteStart(header)}"${record === undefined ? '' : `, then "${quoteStart(record)}"`}). ${DOWNLOAD_AGAIN}`,
 		);
 	}
 

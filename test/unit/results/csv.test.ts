@@ -172,7 +172,7 @@ describe('readResultRows tells a table of numbers from other text', () => {
 
 	it.each([
 		['two lines of prose', 'Your export is being prepared.\nPlease come back later.\n', /first lines hold no phone number \("Your export is being prepared\.", then "Please come back later\."\)/],
-		['one line of prose', 'Export failed, contact support\n', /its only line hold no phone number \("Export failed, contact support"\)/],
+		['one line of prose', 'Export failed, contact support\n', /its only line holds no phone number \("Export failed, contact support"\)/],
 		['a table of something else', 'name,city\nAda,London\n', /has no Number column/],
 	])('refuses %s with a message that quotes it', async (_label, text, message) => {
 		const error = await readAll(bytes(text)).catch((caught: unknown) => caught);

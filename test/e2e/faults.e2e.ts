@@ -1,8 +1,9 @@
 /**
  * The key rows of the fault matrix (test/workflow/faults.test.ts) again in real n8n 1.x and 2.x: the packed package
  * installed as a community package, workflows run headless with `n8n execute` against the sandbox with faults
- * queued. What only real n8n shows: its own retry-free execution of our retries, its error output routing, its
- * execution records and logs (searched for the API key, at debug level).
+ * queued. What only real n8n shows: our retries and waits inside its own executions, its error-output routing
+ * (which merges the input item's fields), concurrent executions in one `n8n start`, and its execution records and
+ * logs (searched for the API key, at debug level).
  *
  *   npm run build && npx jest -c test/e2e/jest.config.js test/e2e/faults.e2e.ts
  */

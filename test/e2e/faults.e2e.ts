@@ -46,7 +46,7 @@ function node(name: string, type: string, typeVersion: number, parameters: Recor
 }
 
 /** Manual trigger → one item per number (field `phone`) → the given nodes, chained on their first output. */
-function workflow(id: string, nodes: NodeJson[], extraConnections: Record<string, unknown> = {}): N8nWorkflowJson {
+function workflow(id: string, nodes: NodeJson[]): N8nWorkflowJson {
 	const head = [
 		node('Start', 'n8n-nodes-base.manualTrigger', 1, {}),
 		node('Numbers', 'n8n-nodes-base.set', 3.4, {
@@ -61,7 +61,7 @@ function workflow(id: string, nodes: NodeJson[], extraConnections: Record<string
 	for (let index = 0; index + 1 < all.length; index++) {
 		connections[all[index].name] = { main: [[{ node: all[index + 1].name, type: 'main', index: 0 }]] };
 	}
-	return { id, name: `faults ${id}`, nodes: all, connections: { ...connections, ...extraConnections } };
+	return { id, name: `faults ${id}`, nodes: all, connections };
 }
 
 function createTask(name: string, check: string, parameters: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): NodeJson {

@@ -6,7 +6,7 @@ import type { NumberBatch } from '../numbers';
 import { detectCsvDelimiter, parseCsv } from '../results';
 import { openSession } from '../transport/http';
 import { createTask } from '../transport/tasks';
-import { errorItem, toNodeError } from '../helpers/errors';
+import { errorItem, toNodeError } from '../helpers/nodeErrors';
 import { resolveCheck } from './check';
 import { getPath } from './paths';
 

@@ -4,20 +4,11 @@ import { getTask, validateTaskId } from '../transport/tasks';
 import { apiError, openSession } from '../transport/http';
 import { EXPORTED, FAILED } from '../transport/types';
 import type { EKycTask } from '../transport/types';
-import { errorItem, toNodeError } from '../helpers/errors';
+import { errorItem, toNodeError } from '../helpers/nodeErrors';
+import { taskIdProperty } from '../common.descriptions';
 import { resolveCheck } from './check';
 
-export const taskIdProperty = (operation: string): INodeProperties => ({
-	displayName: 'Task ID',
-	name: 'taskId',
-	type: 'string',
-	required: true,
-	displayOptions: { show: { operation: [operation] } },
-	default: '={{ $json.task_id }}',
-	description: 'The task_id that Create Task returned',
-});
-
-export const description: INodeProperties[] = [taskIdProperty('getStatus')];
+export const description: INodeProperties[] = [taskIdProperty({ displayOptions: { show: { operation: ['getStatus'] } } })];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const session = await openSession(this);

@@ -1,11 +1,12 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
 import type { CheckDefinition } from '../checks';
 import { readResultRows, ResultFileError, sniffResultFile } from '../results';
 import type { ResultFileKind, ResultRow } from '../results';
 import { downloadResult } from '../transport/download';
-import { toNodeError } from './errors';
+import type { ResultOutputSettings } from '../common.descriptions';
+import { toNodeError } from './nodeErrors';
 import type { ApiSession } from '../transport/http';
 import type { EKycTask } from '../transport/types';
 
@@ -91,4 +92,34 @@ export async function loadResult(
 			});
 		}
 	}
+}
+
+/** What to read of a result for the chosen output. */
+export function readOptionsFor(settings: ResultOutputSettings): ResultReadOptions {
+	return {
+		rows: settings.output !== 'file',
+		simplify: settings.simplify,
+		limit: settings.limit,
+		binary: settings.output !== 'rows',
+	};
+}
+
+/**
+ * Appends the items a result gives, as Download Result and the Wait node output them: the file item first (when the
+ * file was asked for: `fileJson` plus its name, size and, with rows too, the row count), then one item per row.
+ * Appends in a loop: a million rows are too many arguments for one `push(...rows)`.
+ */
+export function appendResultItems(
+	items: INodeExecutionData[],
+	result: LoadedResult,
+	settings: ResultOutputSettings,
+	fileJson: IDataObject,
+	pairedItem: IPairedItemData | IPairedItemData[],
+): void {
+	if (result.binary) {
+		const json: IDataObject = { ...fileJson, fileName: result.fileName, fileSize: result.bytes };
+		if (settings.output === 'both') json.rows = result.rows.length;
+		items.push({ json, binary: { [settings.binaryPropertyName]: result.binary }, pairedItem });
+	}
+	for (const row of result.rows) items.push({ json: row, pairedItem });
 }

@@ -4,7 +4,7 @@ import type { CheckDefinition } from '../checks';
 import { apiError, apiReason, backoffDelay, cancellableSleep, describeNetworkError } from './http';
 import type { ApiSession } from './http';
 import { getTask } from './tasks';
-import { EXPORTED } from './types';
+import { EXPORTED, FAILED } from '../taskStatus';
 import type { EKycTask } from './types';
 
 const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
@@ -27,7 +27,7 @@ export function notExportedError(session: ApiSession, check: CheckDefinition, ta
 		session.ctx,
 		undefined,
 		`Task ${task.task_id} is not exported yet: status "${task.status}", ${task.success + task.failure} of ${task.total} numbers done (${percent}%)`,
-		task.status === 'failed'
+		task.status === FAILED
 			? 'The task failed on eKYCPro\'s side and has no result file. Create a new task.'
 			: `The ${check.name} result can be downloaded once the status is "exported". Use the eKYCPro Wait node to wait for it, or try again later.`,
 		itemIndex,

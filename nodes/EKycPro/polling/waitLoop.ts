@@ -5,6 +5,7 @@
  */
 
 import { EXPORTED, FAILED, normaliseStatus } from '../taskStatus';
+import { cancellableSleep } from './cancellableSleep';
 import { nextPollDelay, type ProgressSample, type ScheduleOptions } from './schedule';
 
 /** The status fields the loop reads; the node's task type carries more. */
@@ -120,13 +121,8 @@ export async function waitForExport<T extends TaskProgress>(
 		// Shortened so the last call happens at the deadline, not after it.
 		const sleepMs = Math.min(Math.max(MIN_SLEEP_MS, delay), deadline - now);
 
-		// Sleep in slices so a cancelled execution stops within one slice, not after a wait of minutes.
-		let slept = 0;
-		while (slept < sleepMs) {
-			if (deps.isCancelled()) return { kind: 'cancelled', task: lastTask, polls, waitedMs: waited() };
-			const slice = Math.min(sliceMs, sleepMs - slept);
-			await deps.sleep(slice);
-			slept += slice;
+		if (!(await cancellableSleep(sleepMs, sliceMs, deps))) {
+			return { kind: 'cancelled', task: lastTask, polls, waitedMs: waited() };
 		}
 	}
 }

@@ -5,7 +5,7 @@ import type {
 } from 'n8n-workflow';
 
 import { DEFAULT_BASE_URL } from '../../../credentials/EKycProApi.credentials';
-import { apiReason } from '../transport/http';
+import { apiReason } from '../transport/apiError';
 
 /** A task id no create can return, so the status read answers 404 (free) to an accepted key. */
 const PROBE_TASK_ID = 'n8n-credential-test';

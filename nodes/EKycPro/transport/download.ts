@@ -1,8 +1,10 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import type { CheckDefinition } from '../checks';
-import { apiError, apiReason, backoffDelay, cancellableSleep, describeNetworkError } from './http';
-import type { ApiSession } from './http';
+import { apiError, apiReason } from './apiError';
+import { describeNetworkError } from './networkErrors';
+import { backoffDelay, waitBeforeRetry } from './retry';
+import type { ApiSession } from './session';
 import { getTask } from './tasks';
 import { EXPORTED, FAILED } from '../taskStatus';
 import type { EKycTask } from './types';
@@ -91,7 +93,7 @@ export async function downloadResult(
 					{ task_id: task.task_id },
 				);
 			}
-			await cancellableSleep(ctx, backoffDelay(failures, session.retry));
+			await waitBeforeRetry(ctx, backoffDelay(failures, session.retry));
 			continue;
 		}
 		const status = response.statusCode;

@@ -1,6 +1,7 @@
 import type { CheckDefinition } from '../checks';
-import { apiError, callApi } from './http';
-import type { ApiSession } from './http';
+import { apiError } from './apiError';
+import { callApi } from './http';
+import type { ApiSession } from './session';
 import { normaliseTask } from './normalise';
 import type { EKycTask } from './types';
 

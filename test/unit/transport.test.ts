@@ -15,6 +15,7 @@ import {
 import type { RetryOptions } from '../../nodes/EKycPro/transport/retry';
 import { cleanBaseUrl, openSession } from '../../nodes/EKycPro/transport/session';
 import type { ApiSession } from '../../nodes/EKycPro/transport/session';
+import { taskFromAnswer } from '../../nodes/EKycPro/transport/taskFromAnswer';
 import { createTask, getTask, validateTaskId } from '../../nodes/EKycPro/transport/tasks';
 import { startSandbox } from '../sandbox';
 import type { Sandbox } from '../sandbox';
@@ -272,6 +273,34 @@ describe('status', () => {
 		expect(() => validateTaskId(s, '../../v1/tasks', 0)).toThrow(/not a task ID/);
 		expect(() => validateTaskId(s, '', 0)).toThrow(/task ID is empty/);
 		expect(validateTaskId(s, ' cs9viu7i61pkfs4oavvg ', 0)).toBe('cs9viu7i61pkfs4oavvg');
+	});
+});
+
+describe('taskFromAnswer', () => {
+	it('turns an answer of either style into the task shape, counts read from text, status in lower case', () => {
+		expect(taskFromAnswer({ id: 42, status: 'Processing', total: '10', success: '3', failure: 1, extra: 'x' }, 'telegram')).toEqual({
+			task_id: '42',
+			check: 'telegram',
+			status: 'processing',
+			total: 10,
+			success: 3,
+			failure: 1,
+			progress: 0.4,
+		});
+	});
+
+	it('reads a missing status as pending, bad counts as 0, and an exported task without counts as done', () => {
+		expect(taskFromAnswer({ task_id: 't1', total: -5, success: 'many' }, 'facebook')).toMatchObject({
+			status: 'pending',
+			total: 0,
+			success: 0,
+			progress: 0,
+		});
+		expect(taskFromAnswer({ status: 'exported' }, 'facebook', 't2')).toMatchObject({ task_id: 't2', progress: 1 });
+	});
+
+	it('gives nothing for an answer without a task id', () => {
+		expect(taskFromAnswer({ status: 'pending' }, 'facebook')).toBeUndefined();
 	});
 });
 

@@ -18,7 +18,7 @@ function toText(value: unknown): string | undefined {
  * Turns a create or status answer of either API style into the one task shape.
  * Returns undefined when the answer carries no task id (the caller then reports what came back).
  */
-export function normaliseTask(body: IDataObject, checkId: string, knownTaskId?: string): EKycTask | undefined {
+export function taskFromAnswer(body: IDataObject, checkId: string, knownTaskId?: string): EKycTask | undefined {
 	const taskId = toText(body.task_id) ?? toText(body.id) ?? knownTaskId;
 	if (taskId === undefined) return undefined;
 	const total = toCount(body.total);

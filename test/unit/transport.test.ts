@@ -3,7 +3,7 @@ import nock from 'nock';
 import { DEFAULT_BASE_URL } from '../../credentials/EKycProApi.credentials';
 import { CHECKS, customCheck, findCheck } from '../../nodes/EKycPro/checks';
 import type { CheckDefinition } from '../../nodes/EKycPro/checks';
-import { downloadResult } from '../../nodes/EKycPro/transport/download';
+import { downloadResultFile } from '../../nodes/EKycPro/transport/download';
 import { networkErrorCode } from '../../nodes/EKycPro/transport/networkErrors';
 import {
 	parseRetryAfter,
@@ -384,7 +384,7 @@ describe('download', () => {
 				return Buffer.from('PK\u0003\u0004rest');
 			});
 		const { session: s } = await session();
-		const file = await downloadResult(s, check('facebook'), exportedTask, 0);
+		const file = await downloadResultFile(s, check('facebook'), exportedTask, 0);
 		expect(file.data.subarray(0, 4)).toEqual(Buffer.from('PK\u0003\u0004'));
 		expect(Object.keys(headers).map((h) => h.toLowerCase())).not.toContain('x-api-key');
 		expect(JSON.stringify(headers)).not.toContain(API_KEY);
@@ -403,7 +403,7 @@ describe('download', () => {
 			.once()
 			.reply(200, { ...LEGACY_CREATED, task_id: 't9', status: 'exported', total: 2, success: 2, result_url: `${RESULT_HOST}/r/t9.xlsx?X-Amz-Signature=new` });
 		const { session: s } = await session();
-		const file = await downloadResult(s, check('facebook'), exportedTask, 0);
+		const file = await downloadResultFile(s, check('facebook'), exportedTask, 0);
 		expect(file.refreshes).toBe(1);
 		expect(file.data.toString()).toBe('a,b\n1,2\n');
 	});
@@ -417,7 +417,7 @@ describe('download', () => {
 			.query(true)
 			.reply(200, Buffer.from('a,b\n1,2\n'), { 'Content-Length': '8' });
 		const { session: s } = await session();
-		const file = await downloadResult(s, check('facebook'), exportedTask, 0);
+		const file = await downloadResultFile(s, check('facebook'), exportedTask, 0);
 		expect(file.downloads).toBe(2);
 		expect(file.data.toString()).toBe('a,b\n1,2\n');
 	});
@@ -425,7 +425,7 @@ describe('download', () => {
 	it('a task that is not exported gives its status and progress', async () => {
 		const { session: s } = await session();
 		await expect(
-			downloadResult(s, check('facebook'), { ...exportedTask, status: 'processing', success: 1, progress: 0.5, result_url: undefined }, 0),
+			downloadResultFile(s, check('facebook'), { ...exportedTask, status: 'processing', success: 1, progress: 0.5, result_url: undefined }, 0),
 		).rejects.toMatchObject({ message: 'Task t9 is not exported yet: status "processing", 1 of 2 numbers done (50%)' });
 	});
 });

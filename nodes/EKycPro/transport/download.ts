@@ -54,7 +54,7 @@ function looksExpired(status: number, body: unknown): boolean {
  * Downloads the result file of an exported task from the URL exactly as eKYCPro gave it, WITHOUT the API key
  * (the file is on a third-party host). An expired URL is refreshed with one status call and tried once more.
  */
-export async function downloadResult(
+export async function downloadResultFile(
 	session: ApiSession,
 	check: CheckDefinition,
 	exportedTask: EKycTask,

@@ -8,7 +8,7 @@ import type { IHttpRequestOptions, INode, JsonObject } from 'n8n-workflow';
 import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
 
 import { EKycProApi } from '../../credentials/EKycProApi.credentials';
-import type { TransportContext } from '../../nodes/EKycPro/transport/http';
+import type { TransportContext } from '../../nodes/EKycPro/transport/session';
 
 export interface TestCredentials {
 	apiKey: string;

@@ -5,6 +5,7 @@
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 import { proxyRequestToAxios } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
 
+import { findCheck } from '../../nodes/EKycPro/checks';
 import { eKycProApiTest } from '../../nodes/EKycPro/methods/credentialTest';
 import { startSandbox } from '../sandbox';
 import type { Sandbox } from '../sandbox';
@@ -34,6 +35,17 @@ describe('credential test', () => {
 		});
 		expect(sandbox.charges).toBe(0);
 		expect(sandbox.tasks()).toHaveLength(0);
+	});
+
+	it('probes the Facebook status path of the catalogue, at the base URL cleaned as the nodes clean it', async () => {
+		const before = sandbox.requests.length;
+		const result = await test_({ apiKey: 'right-key-123', baseUrl: `  ${sandbox.baseUrl}//  ` });
+		expect(result.status).toBe('OK');
+		const probes = sandbox.requests.slice(before);
+		expect(probes.map((request) => [request.method, request.path])).toEqual([
+			['GET', `${findCheck('facebook')?.path}/tasks/n8n-credential-test`],
+		]);
+		expect(probes[0].path).toBe('/fb/api/simple/tasks/n8n-credential-test');
 	});
 
 	it('says so when the API rejects the key, without echoing it', async () => {

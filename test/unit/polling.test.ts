@@ -5,6 +5,7 @@ import {
 	type ProgressSample,
 	type ScheduleOptions,
 } from '../../nodes/EKycPro/polling/schedule';
+import { cancellableSleep } from '../../nodes/EKycPro/polling/cancellableSleep';
 import {
 	DEFAULT_MAX_CONSECUTIVE_TRANSIENT_ERRORS,
 	waitForExport,
@@ -251,6 +252,57 @@ function fakeClock() {
 		},
 	};
 }
+
+describe('cancellableSleep', () => {
+	it('sleeps the whole time in slices of at most the slice length', async () => {
+		const clock = fakeClock();
+		const sleeps: number[] = [];
+		const slept = await cancellableSleep(2500, 1000, {
+			sleep: async (ms) => {
+				sleeps.push(ms);
+				await clock.sleep(ms);
+			},
+			isCancelled: () => false,
+		});
+		expect(slept).toBe(true);
+		expect(sleeps).toEqual([1000, 1000, 500]);
+		expect(clock.now()).toBe(2500);
+	});
+
+	it('stops within one slice of a cancellation and says it was cancelled', async () => {
+		const clock = fakeClock();
+		const slept = await cancellableSleep(10 * MINUTE, 500, { sleep: clock.sleep, isCancelled: () => clock.now() >= 1200 });
+		expect(slept).toBe(false);
+		expect(clock.now()).toBe(1500);
+	});
+
+	it('does not sleep at all when already cancelled', async () => {
+		const sleep = jest.fn(async () => {});
+		expect(await cancellableSleep(MINUTE, 500, { sleep, isCancelled: () => true })).toBe(false);
+		expect(sleep).not.toHaveBeenCalled();
+	});
+
+	it('reports a cancellation that came during the last slice', async () => {
+		const clock = fakeClock();
+		expect(await cancellableSleep(800, 500, { sleep: clock.sleep, isCancelled: () => clock.now() >= 800 })).toBe(false);
+		expect(clock.now()).toBe(800);
+	});
+
+	it('takes the whole time as one slice when the slice length is not positive', async () => {
+		const sleeps: number[] = [];
+		const sleep = async (ms: number) => {
+			sleeps.push(ms);
+		};
+		expect(await cancellableSleep(3000, 0, { sleep, isCancelled: () => false })).toBe(true);
+		expect(sleeps).toEqual([3000]);
+	});
+
+	it('does nothing for a time of 0', async () => {
+		const sleep = jest.fn(async () => {});
+		expect(await cancellableSleep(0, 500, { sleep, isCancelled: () => false })).toBe(true);
+		expect(sleep).not.toHaveBeenCalled();
+	});
+});
 
 interface ScriptedTask extends TaskProgress {
 	task_id: string;

@@ -1,10 +1,21 @@
 import nock from 'nock';
 
+import { DEFAULT_BASE_URL } from '../../credentials/EKycProApi.credentials';
 import { CHECKS, customCheck, findCheck } from '../../nodes/EKycPro/checks';
 import type { CheckDefinition } from '../../nodes/EKycPro/checks';
-import { downloadResult } from '../../nodes/EKycPro/transport/download';
-import { networkErrorCode, openSession, parseRetryAfter } from '../../nodes/EKycPro/transport/http';
-import type { ApiSession, RetryOptions } from '../../nodes/EKycPro/transport/http';
+import { downloadResultFile } from '../../nodes/EKycPro/transport/download';
+import { networkErrorCode } from '../../nodes/EKycPro/transport/networkErrors';
+import {
+	parseRetryAfter,
+	retryDelayAfterStatus,
+	shouldRetryNetworkError,
+	shouldRetryStatus,
+	waitBeforeRetry,
+} from '../../nodes/EKycPro/transport/retry';
+import type { RetryOptions } from '../../nodes/EKycPro/transport/retry';
+import { cleanBaseUrl, openSession } from '../../nodes/EKycPro/transport/session';
+import type { ApiSession } from '../../nodes/EKycPro/transport/session';
+import { taskFromAnswer } from '../../nodes/EKycPro/transport/taskFromAnswer';
 import { createTask, getTask, validateTaskId } from '../../nodes/EKycPro/transport/tasks';
 import { startSandbox } from '../sandbox';
 import type { Sandbox } from '../sandbox';
@@ -51,6 +62,25 @@ afterEach(() => {
 	expect(pending).toEqual([]);
 });
 afterAll(() => nock.enableNetConnect());
+
+describe('session', () => {
+	it('cleans the base URL: trimmed, without trailing slashes, the live API when empty', () => {
+		expect(cleanBaseUrl('  https://api.ekycpro.test//  ')).toBe('https://api.ekycpro.test');
+		expect(cleanBaseUrl('http://127.0.0.1:8787/sandbox/')).toBe('http://127.0.0.1:8787/sandbox');
+		for (const empty of ['', '   ', '/', undefined, null]) expect(cleanBaseUrl(empty)).toBe(DEFAULT_BASE_URL);
+	});
+
+	it('opens with the cleaned base URL, the user id only when given, and a redactor of the key', async () => {
+		const { ctx } = transportContext({ apiKey: API_KEY, baseUrl: ` ${BASE}/ `, userId: '  ' });
+		const s = await openSession(ctx, FAST_RETRY);
+		expect(s.baseUrl).toBe(BASE);
+		expect(s.userId).toBeUndefined();
+		expect(s.retry).toBe(FAST_RETRY);
+		expect(s.redact(`key ${API_KEY} quoted`)).toBe('key *** quoted');
+		const { session: withUser } = await session(' crm-team ');
+		expect(withUser.userId).toBe('crm-team');
+	});
+});
 
 describe('create', () => {
 	it.each(CHECKS.filter((c) => c.style === 'legacy').map((c) => [c.name, c] as const))(
@@ -246,6 +276,34 @@ describe('status', () => {
 	});
 });
 
+describe('taskFromAnswer', () => {
+	it('turns an answer of either style into the task shape, counts read from text, status in lower case', () => {
+		expect(taskFromAnswer({ id: 42, status: 'Processing', total: '10', success: '3', failure: 1, extra: 'x' }, 'telegram')).toEqual({
+			task_id: '42',
+			check: 'telegram',
+			status: 'processing',
+			total: 10,
+			success: 3,
+			failure: 1,
+			progress: 0.4,
+		});
+	});
+
+	it('reads a missing status as pending, bad counts as 0, and an exported task without counts as done', () => {
+		expect(taskFromAnswer({ task_id: 't1', total: -5, success: 'many' }, 'facebook')).toMatchObject({
+			status: 'pending',
+			total: 0,
+			success: 0,
+			progress: 0,
+		});
+		expect(taskFromAnswer({ status: 'exported' }, 'facebook', 't2')).toMatchObject({ task_id: 't2', progress: 1 });
+	});
+
+	it('gives nothing for an answer without a task id', () => {
+		expect(taskFromAnswer({ status: 'pending' }, 'facebook')).toBeUndefined();
+	});
+});
+
 describe('network faults (real sockets, local sandbox)', () => {
 	let sandbox: Sandbox;
 	beforeAll(async () => {
@@ -326,7 +384,7 @@ describe('download', () => {
 				return Buffer.from('PK\u0003\u0004rest');
 			});
 		const { session: s } = await session();
-		const file = await downloadResult(s, check('facebook'), exportedTask, 0);
+		const file = await downloadResultFile(s, check('facebook'), exportedTask, 0);
 		expect(file.data.subarray(0, 4)).toEqual(Buffer.from('PK\u0003\u0004'));
 		expect(Object.keys(headers).map((h) => h.toLowerCase())).not.toContain('x-api-key');
 		expect(JSON.stringify(headers)).not.toContain(API_KEY);
@@ -345,7 +403,7 @@ describe('download', () => {
 			.once()
 			.reply(200, { ...LEGACY_CREATED, task_id: 't9', status: 'exported', total: 2, success: 2, result_url: `${RESULT_HOST}/r/t9.xlsx?X-Amz-Signature=new` });
 		const { session: s } = await session();
-		const file = await downloadResult(s, check('facebook'), exportedTask, 0);
+		const file = await downloadResultFile(s, check('facebook'), exportedTask, 0);
 		expect(file.refreshes).toBe(1);
 		expect(file.data.toString()).toBe('a,b\n1,2\n');
 	});
@@ -359,7 +417,7 @@ describe('download', () => {
 			.query(true)
 			.reply(200, Buffer.from('a,b\n1,2\n'), { 'Content-Length': '8' });
 		const { session: s } = await session();
-		const file = await downloadResult(s, check('facebook'), exportedTask, 0);
+		const file = await downloadResultFile(s, check('facebook'), exportedTask, 0);
 		expect(file.downloads).toBe(2);
 		expect(file.data.toString()).toBe('a,b\n1,2\n');
 	});
@@ -367,8 +425,60 @@ describe('download', () => {
 	it('a task that is not exported gives its status and progress', async () => {
 		const { session: s } = await session();
 		await expect(
-			downloadResult(s, check('facebook'), { ...exportedTask, status: 'processing', success: 1, progress: 0.5, result_url: undefined }, 0),
+			downloadResultFile(s, check('facebook'), { ...exportedTask, status: 'processing', success: 1, progress: 0.5, result_url: undefined }, 0),
 		).rejects.toMatchObject({ message: 'Task t9 is not exported yet: status "processing", 1 of 2 numbers done (50%)' });
+	});
+});
+
+describe('retry rules', () => {
+	it('a create is sent again only after 429 or 500; a status read after 429 and any 5xx but 501', () => {
+		const statuses = [400, 401, 404, 429, 500, 501, 502, 503, 504];
+		expect(statuses.filter((status) => shouldRetryStatus('create', status))).toEqual([429, 500]);
+		expect(statuses.filter((status) => shouldRetryStatus('idempotent', status))).toEqual([429, 500, 502, 503, 504]);
+	});
+
+	it('a network failure is retried for a status read only, and only when it may pass', () => {
+		const reset = { code: 'ECONNRESET' };
+		expect(shouldRetryNetworkError('idempotent', reset)).toBe(true);
+		expect(shouldRetryNetworkError('create', reset)).toBe(false);
+		expect(shouldRetryNetworkError('idempotent', { code: 'ENOTFOUND' })).toBe(false);
+		expect(shouldRetryNetworkError('idempotent', new Error('HTTP 500'))).toBe(false);
+	});
+
+	it('waits as Retry-After says on a 429, capped, and backs off doubling otherwise', () => {
+		const retry: RetryOptions = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 5000, maxRetryAfterMs: 60_000 };
+		expect(retryDelayAfterStatus(429, { 'retry-after': '7' }, 1, retry)).toBe(7000);
+		expect(retryDelayAfterStatus(429, { 'retry-after': '3600' }, 1, retry)).toBe(60_000);
+		expect(retryDelayAfterStatus(429, {}, 2, retry)).toBe(2000);
+		// Retry-After on anything but a 429 is not read.
+		expect(retryDelayAfterStatus(503, { 'retry-after': '7' }, 1, retry)).toBe(1000);
+		expect([1, 2, 3, 4, 5].map((attempt) => retryDelayAfterStatus(500, {}, attempt, retry))).toEqual([
+			1000, 2000, 4000, 5000, 5000,
+		]);
+	});
+
+	it('the wait before a retry stops at once when the execution is cancelled', async () => {
+		const controller = new AbortController();
+		controller.abort();
+		const startedAt = Date.now();
+		expect(await waitBeforeRetry({ getExecutionCancelSignal: () => controller.signal }, 60_000)).toBe(false);
+		expect(Date.now() - startedAt).toBeLessThan(1000);
+		expect(await waitBeforeRetry({ getExecutionCancelSignal: () => undefined }, 20)).toBe(true);
+	});
+
+	it('a status read cancelled during its back-off says so and sends nothing more', async () => {
+		nock(BASE).get('/fb/api/simple/tasks/t1').once().reply(503, { error: 'maintenance' });
+		const controller = new AbortController();
+		const { ctx } = transportContext({ apiKey: API_KEY, baseUrl: BASE }, controller.signal);
+		const s = await openSession(ctx, { ...FAST_RETRY, baseDelayMs: 60_000, maxDelayMs: 60_000 });
+		const startedAt = Date.now();
+		const read = getTask(s, check('facebook'), 't1', 0);
+		setTimeout(() => controller.abort(), 200);
+		await expect(read).rejects.toMatchObject({
+			message: 'The execution was cancelled while reading the status of task t1',
+			description: 'Nothing more was sent.',
+		});
+		expect(Date.now() - startedAt).toBeLessThan(5000);
 	});
 });
 

@@ -4,7 +4,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, I
 import type { CheckDefinition } from '../checks';
 import { readResultRows, ResultFileError, sniffResultFile } from '../results';
 import type { ResultFileKind, ResultRow } from '../results';
-import { downloadResult } from '../transport/download';
+import { downloadResultFile } from '../transport/download';
 import type { ResultOutputSettings } from '../common.descriptions';
 import { toNodeError } from './nodeErrors';
 import type { ApiSession } from '../transport/http';
@@ -70,7 +70,7 @@ export async function loadResult(
 	let refreshes = 0;
 	let current = task;
 	for (let attempt = 1; ; attempt++) {
-		const file = await downloadResult(session, check, current, itemIndex);
+		const file = await downloadResultFile(session, check, current, itemIndex);
 		downloads += file.downloads;
 		refreshes += file.refreshes;
 		current = file.task;

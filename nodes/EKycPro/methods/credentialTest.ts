@@ -4,11 +4,19 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { DEFAULT_BASE_URL } from '../../../credentials/EKycProApi.credentials';
-import { apiReason } from '../transport/http';
+import { findCheck } from '../checks';
+import { apiReason } from '../transport/apiError';
+import { cleanBaseUrl } from '../transport/session';
 
 /** A task id no create can return, so the status read answers 404 (free) to an accepted key. */
 const PROBE_TASK_ID = 'n8n-credential-test';
+/** A legacy check, whose status read is a plain GET (v1's is a multipart POST): its path comes from the catalogue. */
+const PROBE_CHECK_ID = 'facebook';
+
+/** The status path of a task that cannot exist, on the probe check. */
+function probePath(): string {
+	return `${findCheck(PROBE_CHECK_ID)?.path ?? ''}/tasks/${PROBE_TASK_ID}`;
+}
 
 /**
  * Tells an accepted key from a rejected one without spending: the status of a task that cannot exist answers
@@ -20,7 +28,7 @@ export async function eKycProApiTest(
 ): Promise<INodeCredentialTestResult> {
 	const data = credential.data ?? {};
 	const apiKey = String(data.apiKey ?? '');
-	const baseUrl = String(data.baseUrl ?? '').trim().replace(/\/+$/, '') || DEFAULT_BASE_URL;
+	const baseUrl = cleanBaseUrl(data.baseUrl);
 	if (apiKey.trim() === '') return { status: 'Error', message: 'Enter the API key' };
 	// The credential test context of n8n 1.x and 2.x offers only `request` (no httpRequest).
 	const { request } = this.helpers;
@@ -28,7 +36,7 @@ export async function eKycProApiTest(
 	try {
 		response = await request({
 			method: 'GET',
-			uri: `${baseUrl}/fb/api/simple/tasks/${PROBE_TASK_ID}`,
+			uri: `${baseUrl}${probePath()}`,
 			headers: { 'X-API-Key': apiKey },
 			json: true,
 			simple: false,

@@ -6,6 +6,8 @@
  * estimated end, then asks soon while the result file is being exported.
  */
 
+import { FAILED, isProcessedStatus, isTerminal, normaliseStatus } from '../taskStatus';
+
 /** One status answer, reduced to what the schedule needs. */
 export interface ProgressSample {
 	/** When the answer arrived, in ms (any fixed origin). */
@@ -75,15 +77,6 @@ const TUNING = {
 	recentMinIntervals: 3,
 };
 
-const TERMINAL_STATUSES = new Set(['exported', 'failed']);
-
-/** Status values compared as the server may spell them. */
-function normaliseStatus(status: string): string {
-	return String(status ?? '')
-		.trim()
-		.toLowerCase();
-}
-
 function finiteOr(value: number, fallback: number): number {
 	return Number.isFinite(value) && value >= 0 ? value : fallback;
 }
@@ -101,9 +94,8 @@ function clamp(value: number, min: number, max: number): number {
 
 /** Processing is over (file being exported, or ready): the counts are complete. */
 function isProcessed(sample: ProgressSample): boolean {
-	const status = normaliseStatus(sample.status);
-	if (status === 'completed' || status === 'exported') return true;
-	return sample.total > 0 && sample.done >= sample.total && status !== 'failed';
+	if (isProcessedStatus(sample.status)) return true;
+	return sample.total > 0 && sample.done >= sample.total && normaliseStatus(sample.status) !== FAILED;
 }
 
 /** Index of the first sample of the trailing run of samples for which `belongs` holds. */
@@ -130,7 +122,7 @@ interface ProgressEstimate {
 function estimateProgress(samples: readonly ProgressSample[]): ProgressEstimate | undefined {
 	const lastIndex = samples.length - 1;
 	const last = samples[lastIndex];
-	if (!(last.total > 0) || isProcessed(last) || normaliseStatus(last.status) === 'failed') return undefined;
+	if (!(last.total > 0) || isProcessed(last) || normaliseStatus(last.status) === FAILED) return undefined;
 
 	// A count that went back, or a different total, starts a new run: older samples describe something else.
 	let first = lastIndex;
@@ -185,7 +177,7 @@ function estimateProgress(samples: readonly ProgressSample[]): ProgressEstimate 
 export function estimateRemainingMs(samples: readonly ProgressSample[]): number | undefined {
 	if (samples.length === 0) return undefined;
 	const last = samples[samples.length - 1];
-	if (normaliseStatus(last.status) === 'failed') return undefined;
+	if (normaliseStatus(last.status) === FAILED) return undefined;
 	if (isProcessed(last)) return 0;
 	const progress = estimateProgress(samples);
 	if (progress === undefined) return undefined;
@@ -225,7 +217,7 @@ export function nextPollDelay(samples: readonly ProgressSample[], options: Sched
 	const { min, max } = boundsOf(options);
 	if (samples.length === 0) return min;
 	const last = samples[samples.length - 1];
-	if (TERMINAL_STATUSES.has(normaliseStatus(last.status))) return min;
+	if (isTerminal(last.status)) return min;
 
 	// Processing over, file being exported: ask soon, then less often the longer the export takes.
 	if (isProcessed(last)) {

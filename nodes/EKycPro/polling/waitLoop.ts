@@ -4,6 +4,8 @@
  * benchmark, and the node passes n8n-workflow's `sleep` (no timers of our own: n8n's cloud rules forbid them).
  */
 
+import { EXPORTED, FAILED, normaliseStatus } from '../taskStatus';
+import { cancellableSleep } from './cancellableSleep';
 import { nextPollDelay, type ProgressSample, type ScheduleOptions } from './schedule';
 
 /** The status fields the loop reads; the node's task type carries more. */
@@ -64,12 +66,6 @@ function toNumber(value: unknown): number {
 	return Number.isFinite(number) ? number : 0;
 }
 
-function statusOf(task: TaskProgress): string {
-	return String(task.status ?? '')
-		.trim()
-		.toLowerCase();
-}
-
 export async function waitForExport<T extends TaskProgress>(
 	deps: WaitLoopDeps<T> & { getStatus(): Promise<T> },
 	options: WaitLoopOptions,
@@ -109,14 +105,14 @@ export async function waitForExport<T extends TaskProgress>(
 			lastTask = task;
 			const sample: ProgressSample = {
 				at: deps.now(),
-				status: statusOf(task),
+				status: normaliseStatus(task.status),
 				total: toNumber(task.total),
 				done: toNumber(task.success) + toNumber(task.failure),
 			};
 			samples.push(sample);
 			deps.onPoll?.(sample);
-			if (sample.status === 'exported') return { kind: 'exported', task, polls, waitedMs: waited() };
-			if (sample.status === 'failed') return { kind: 'failed', task, polls, waitedMs: waited() };
+			if (sample.status === EXPORTED) return { kind: 'exported', task, polls, waitedMs: waited() };
+			if (sample.status === FAILED) return { kind: 'failed', task, polls, waitedMs: waited() };
 			delay = nextPollDelay(samples, options.schedule);
 		}
 
@@ -125,13 +121,8 @@ export async function waitForExport<T extends TaskProgress>(
 		// Shortened so the last call happens at the deadline, not after it.
 		const sleepMs = Math.min(Math.max(MIN_SLEEP_MS, delay), deadline - now);
 
-		// Sleep in slices so a cancelled execution stops within one slice, not after a wait of minutes.
-		let slept = 0;
-		while (slept < sleepMs) {
-			if (deps.isCancelled()) return { kind: 'cancelled', task: lastTask, polls, waitedMs: waited() };
-			const slice = Math.min(sliceMs, sleepMs - slept);
-			await deps.sleep(slice);
-			slept += slice;
+		if (!(await cancellableSleep(sleepMs, sliceMs, deps))) {
+			return { kind: 'cancelled', task: lastTask, polls, waitedMs: waited() };
 		}
 	}
 }

@@ -1,10 +1,12 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import type { CheckDefinition } from '../checks';
-import { apiError, apiReason, backoffDelay, cancellableSleep, describeNetworkError } from './http';
-import type { ApiSession } from './http';
+import { apiError, apiReason } from './apiError';
+import { describeNetworkError } from './networkErrors';
+import { backoffDelay, waitBeforeRetry } from './retry';
+import type { ApiSession } from './session';
 import { getTask } from './tasks';
-import { EXPORTED } from './types';
+import { EXPORTED, FAILED } from '../taskStatus';
 import type { EKycTask } from './types';
 
 const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
@@ -27,7 +29,7 @@ export function notExportedError(session: ApiSession, check: CheckDefinition, ta
 		session.ctx,
 		undefined,
 		`Task ${task.task_id} is not exported yet: status "${task.status}", ${task.success + task.failure} of ${task.total} numbers done (${percent}%)`,
-		task.status === 'failed'
+		task.status === FAILED
 			? 'The task failed on eKYCPro\'s side and has no result file. Create a new task.'
 			: `The ${check.name} result can be downloaded once the status is "exported". Use the eKYCPro Wait node to wait for it, or try again later.`,
 		itemIndex,
@@ -52,7 +54,7 @@ function looksExpired(status: number, body: unknown): boolean {
  * Downloads the result file of an exported task from the URL exactly as eKYCPro gave it, WITHOUT the API key
  * (the file is on a third-party host). An expired URL is refreshed with one status call and tried once more.
  */
-export async function downloadResult(
+export async function downloadResultFile(
 	session: ApiSession,
 	check: CheckDefinition,
 	exportedTask: EKycTask,
@@ -91,7 +93,7 @@ export async function downloadResult(
 					{ task_id: task.task_id },
 				);
 			}
-			await cancellableSleep(ctx, backoffDelay(failures, session.retry));
+			await waitBeforeRetry(ctx, backoffDelay(failures, session.retry));
 			continue;
 		}
 		const status = response.statusCode;

@@ -1,7 +1,8 @@
 import type { CheckDefinition } from '../checks';
-import { apiError, callApi } from './http';
-import type { ApiSession } from './http';
-import { normaliseTask } from './normalise';
+import { apiError } from './apiError';
+import { callApi } from './http';
+import type { ApiSession } from './session';
+import { taskFromAnswer } from './taskFromAnswer';
 import type { EKycTask } from './types';
 
 const CREATE_TIMEOUT_MS = 5 * 60_000;
@@ -55,7 +56,7 @@ export async function createTask(
 		action: `creating a ${check.name} task`,
 		checkName: check.name,
 	});
-	const task = normaliseTask(body, check.id);
+	const task = taskFromAnswer(body, check.id);
 	if (task === undefined) {
 		throw apiError(
 			session.ctx,
@@ -98,5 +99,5 @@ export async function getTask(
 		});
 	}
 	// With the id known, the answer always makes a task.
-	return normaliseTask(body, check.id, taskId) as EKycTask;
+	return taskFromAnswer(body, check.id, taskId) as EKycTask;
 }

@@ -18,10 +18,5 @@ export interface EKycTask {
 	message?: string;
 }
 
-/** Statuses after which the task will not change any more. */
-export const EXPORTED = 'exported';
-export const FAILED = 'failed';
-
-export function isTerminal(status: string): boolean {
-	return status === EXPORTED || status === FAILED;
-}
+// The task states live in ../taskStatus; EXPORTED and FAILED are re-exported for the operations that import them here.
+export { EXPORTED, FAILED } from '../taskStatus';

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { EXPORTED, PENDING } from '../taskStatus';
 import type { EKycTask } from './types';
 
 function toCount(value: unknown): number {
@@ -17,13 +18,14 @@ function toText(value: unknown): string | undefined {
  * Turns a create or status answer of either API style into the one task shape.
  * Returns undefined when the answer carries no task id (the caller then reports what came back).
  */
-export function normaliseTask(body: IDataObject, checkId: string, knownTaskId?: string): EKycTask | undefined {
+export function taskFromAnswer(body: IDataObject, checkId: string, knownTaskId?: string): EKycTask | undefined {
 	const taskId = toText(body.task_id) ?? toText(body.id) ?? knownTaskId;
 	if (taskId === undefined) return undefined;
 	const total = toCount(body.total);
 	const success = toCount(body.success);
 	const failure = toCount(body.failure);
-	const status = (toText(body.status) ?? 'pending').toLowerCase();
+	// Lower-cased but not trimmed as normaliseStatus does: the status users see in the output stays as it was.
+	const status = (toText(body.status) ?? PENDING).toLowerCase();
 	const task: EKycTask = {
 		task_id: taskId,
 		check: checkId,
@@ -31,7 +33,7 @@ export function normaliseTask(body: IDataObject, checkId: string, knownTaskId?: 
 		total,
 		success,
 		failure,
-		progress: total > 0 ? Math.min(1, (success + failure) / total) : status === 'exported' ? 1 : 0,
+		progress: total > 0 ? Math.min(1, (success + failure) / total) : status === EXPORTED ? 1 : 0,
 	};
 	const createdAt = toText(body.created_at);
 	if (createdAt !== undefined) task.created_at = createdAt;

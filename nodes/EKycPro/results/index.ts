@@ -5,11 +5,11 @@
  *
  * Layout: sniff.ts tells the format; zip.ts reads archives (central directory, ZIP64, checked inflating);
  * xlsx.ts finds the first worksheet and parses it and the shared strings as they inflate; csv.ts parses CSV;
- * archive.ts picks the tables or lists of an archive; rows.ts turns records into rows; row-stream.ts hands them out.
+ * archive.ts picks the tables or lists of an archive; rows.ts turns records into rows; rowStream.ts hands them out.
  */
 import { listRowBatches, memberRecordBatches, planArchive } from './archive';
 import { csvRecordBatches } from './csv';
-import { RowStream } from './row-stream';
+import { RowStream } from './rowStream';
 import { RowAssembler, type RawRecord, type ResultRow } from './rows';
 import { sniff, textEncodingOf } from './sniff';
 import { decodeChunks } from './text';

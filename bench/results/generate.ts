@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { writeZip } from '../../test/unit/results/helpers/zip-writer';
+import { writeZip } from '../../test/helpers/zipWriter';
 import { fractionDraws } from '../../test/helpers/random';
 
 export const HEADER = ['Number', 'age', 'avatar', 'category', 'gender', 'hair_color', 'skin_color', 'whatsapp'];

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import * as XLSX from '@e965/xlsx';
 import { readResultRows, sniffResultFile } from '../../../nodes/EKycPro/results';
 import { SharedStringsParser, WorksheetParser } from '../../../nodes/EKycPro/results/xlsx';
-import { buildXlsx, escapeXml, type BuilderCell } from './helpers/xlsx-builder';
+import { buildXlsx, escapeXml, type BuilderCell } from '../../helpers/xlsxBuilder';
 import { expectedRows, expectSameRows, readAll, type WrittenValue } from './helpers/rows';
 
 const AVATAR_HEADER = ['Number', 'age', 'avatar', 'category', 'gender', 'hair_color', 'skin_color', 'whatsapp'];

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { readResultRows, ResultFileError, sniffResultFile, type ResultRow } from '../../../nodes/EKycPro/results';
-import { listZip, writeZip, type ZipInput } from './helpers/zip-writer';
+import { listZip, writeZip, type ZipInput } from '../../helpers/zipWriter';
 import { expectedRows, readAll, type WrittenValue } from './helpers/rows';
 
 const HEADER = ['Number', 'telegram', 'avatar', 'age'];

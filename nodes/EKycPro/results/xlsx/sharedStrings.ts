@@ -5,7 +5,10 @@
 import { DOWNLOAD_AGAIN, ResultFileError } from '../errors';
 import { decodeChunks, decodeXmlText, readAttribute } from '../text';
 import { readEntryChunks, type ZipArchive, type ZipEntry } from '../zip';
-import { collectText, isNameEnd, MAX_ELEMENT_CHARS, rootPrefix, stripPrefix } from './markup';
+import { collectText, isNameEnd as nameEndTest, MAX_ELEMENT_CHARS, rootPrefix, stripPrefix } from './markup';
+
+// Bound once: called for every item, where a call through the imported module would cost a property load each time.
+const isNameEnd = nameEndTest;
 
 /** What the worksheet parser needs from the shared strings. */
 export interface SharedStringTable {

@@ -5,8 +5,20 @@
 import { DOWNLOAD_AGAIN, ResultFileError } from '../errors';
 import type { CellValue, RawRecord } from '../rows';
 import { CarryOver, decodeXmlText } from '../text';
-import { collectText, isNameEnd, matchesAt, MAX_ELEMENT_CHARS, needsDecoding, rootPrefix, stripPrefix } from './markup';
+import {
+	collectText,
+	isNameEnd as nameEndTest,
+	matchesAt as matchTest,
+	MAX_ELEMENT_CHARS,
+	needsDecoding,
+	rootPrefix,
+	stripPrefix,
+} from './markup';
 import type { SharedStringTable } from './sharedStrings';
+
+// Bound once: called for every cell, where a call through the imported module would cost a property load each time.
+const isNameEnd = nameEndTest;
+const matchesAt = matchTest;
 
 /** Columns of the largest sheet Excel can hold (A to XFD). */
 const MAX_COLUMNS = 16384;

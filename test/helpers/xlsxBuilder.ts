@@ -171,7 +171,9 @@ function xlsxEntries(sheets: BuilderSheet[], options: BuilderOptions): ZipStream
 	entries.push(
 		{
 			name: '_rels/.rels',
-			data: `${XML_DECLARATION}<Relationships xmlns="${PACKAGE_RELATIONSHIPS_NS}"><Relationship Id="rId1" Type="${RELATIONSHIPS_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+			data:
+				`${XML_DECLARATION}<Relationships xmlns="${PACKAGE_RELATIONSHIPS_NS}">` +
+				`<Relationship Id="rId1" Type="${RELATIONSHIPS_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
 		},
 		{
 			name: 'xl/workbook.xml',

@@ -78,7 +78,10 @@ function packBytes(input: Omit<ZipInput, 'data'>, raw: Buffer): PackedEntry {
 }
 
 /** Deflates (or stores) a stream of chunks as it comes, so that only the compressed entry is held. */
-async function packStream(input: Omit<ZipInput, 'data'>, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<PackedEntry> {
+async function packStream(
+	input: Omit<ZipInput, 'data'>,
+	chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): Promise<PackedEntry> {
 	const method = input.method ?? 8;
 	let crc = 0;
 	let size = 0;

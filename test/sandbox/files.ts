@@ -97,7 +97,8 @@ async function xlsxInline(check: SandboxCheck, numbers: readonly string[], modif
 		}
 	}
 	const dimension = `A1:${columnLetters(check.header.length - 1)}${numbers.length + 1}`;
-	return buildXlsxStreamed([{ name: 'result', rows: rows(), dimension }], { strings: 'inline', styles: true, zip: { modified } });
+	const sheet = { name: 'result', rows: rows(), dimension };
+	return buildXlsxStreamed([sheet], { strings: 'inline', styles: true, zip: { modified } });
 }
 
 function listFile(numbers: readonly string[]): Buffer {

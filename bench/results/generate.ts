@@ -6,7 +6,8 @@
 import ExcelJS from 'exceljs';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { writeZip } from '../../test/unit/results/helpers/zip-writer';
+import { buildXlsx } from '../../test/helpers/xlsxBuilder';
+import { writeZip } from '../../test/helpers/zipWriter';
 import { fractionDraws } from '../../test/helpers/random';
 
 export const HEADER = ['Number', 'age', 'avatar', 'category', 'gender', 'hair_color', 'skin_color', 'whatsapp'];
@@ -46,72 +47,13 @@ async function writeSharedStringsXlsx(path: string, rows: number): Promise<void>
 	await workbook.commit();
 }
 
-function escapeXml(text: string): string {
-	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function columnName(index: number): string {
-	return String.fromCharCode(65 + index);
-}
-
 /** An XLSX whose strings are all inline (`t="inlineStr"`), as streaming writers of some servers produce. */
 function inlineXlsx(rows: number): Buffer {
-	const pieces: string[] = [];
-	const sheetChunks: Buffer[] = [];
-	const flush = () => {
-		sheetChunks.push(Buffer.from(pieces.join(''), 'utf8'));
-		pieces.length = 0;
-	};
-	pieces.push(
-		'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
-	);
-	const writeRow = (cells: Cell[], rowNumber: number) => {
-		pieces.push(`<row r="${rowNumber}">`);
-		cells.forEach((cell, index) => {
-			if (cell === null) return;
-			const ref = `${columnName(index)}${rowNumber}`;
-			if (typeof cell === 'number') pieces.push(`<c r="${ref}"><v>${cell}</v></c>`);
-			else pieces.push(`<c r="${ref}" t="inlineStr"><is><t>${escapeXml(cell)}</t></is></c>`);
-		});
-		pieces.push('</row>');
-	};
-	writeRow(HEADER, 1);
-	let rowNumber = 2;
-	for (const row of avatarRows(rows)) {
-		writeRow(row, rowNumber++);
-		if (pieces.length > 20000) flush();
+	function* all(): Generator<Cell[]> {
+		yield HEADER;
+		yield* avatarRows(rows);
 	}
-	pieces.push('</sheetData></worksheet>');
-	flush();
-	return writeZip([
-		{
-			name: '[Content_Types].xml',
-			data:
-				'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-				'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>' +
-				'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
-				'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
-		},
-		{
-			name: '_rels/.rels',
-			data:
-				'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
-				'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-		},
-		{
-			name: 'xl/workbook.xml',
-			data:
-				'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
-				'<sheets><sheet name="Result" sheetId="1" r:id="rId1"/></sheets></workbook>',
-		},
-		{
-			name: 'xl/_rels/workbook.xml.rels',
-			data:
-				'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
-				'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-		},
-		{ name: 'xl/worksheets/sheet1.xml', data: Buffer.concat(sheetChunks) },
-	]);
+	return buildXlsx([{ name: 'Result', rows: all() }], { strings: 'inline' });
 }
 
 function csvField(cell: Cell): string {

@@ -4,18 +4,8 @@
  */
 import * as zlib from 'node:zlib';
 
-import {
-	buildResultFile,
-	crc32,
-	RESULT_FORMATS,
-	resolveCheck,
-	rowFor,
-	startSandbox,
-	writeZip,
-	type ResultFormat,
-	type Sandbox,
-} from './index';
-import { crc32Fallback } from './zip';
+import { crc32, crc32Fallback, writeZipStreamed } from '../helpers/zipWriter';
+import { buildResultFile, RESULT_FORMATS, resolveCheck, rowFor, startSandbox, type ResultFormat, type Sandbox } from './index';
 import { csvRows, excelJsRows, sheetJsHeader, sheetJsRows, sheetJsZipNames, unzip, type Row } from './readers';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -232,10 +222,10 @@ describe('file writers', () => {
 
 	it('writes ZIPs that zlib inflates and whose CRCs match, with a table CRC equal to Node\'s', async () => {
 		const big = Buffer.from('+41798284651\r\n'.repeat(10_000));
-		const archive = await writeZip([
+		const archive = await writeZipStreamed([
 			{ name: 'a.txt', data: Buffer.from('hello') },
 			{ name: 'folder/ü.csv', data: [big.subarray(0, 70_000), big.subarray(70_000)] },
-			{ name: 'stored.bin', data: Buffer.from([1, 2, 3]), store: true },
+			{ name: 'stored.bin', data: Buffer.from([1, 2, 3]), method: 0 },
 		]);
 		const entries = unzip(archive);
 		expect(entries.get('a.txt')?.toString()).toBe('hello');

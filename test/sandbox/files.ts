@@ -7,7 +7,8 @@ import { finished } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 
 import { cellsFor, resolveCheck, type SandboxCheck } from './results';
-import { writeZip } from './zip';
+import { buildXlsxStreamed, columnLetters, type BuilderCell } from '../helpers/xlsxBuilder';
+import { writeZipStreamed, type ZipStreamInput } from '../helpers/zipWriter';
 
 export type ResultFormat = 'xlsx-shared' | 'xlsx-inline' | 'csv' | 'zip-xlsx' | 'zip-csv' | 'zip-multipart' | 'zip-lists';
 
@@ -85,115 +86,19 @@ async function xlsxShared(check: SandboxCheck, numbers: readonly string[]): Prom
 	return Buffer.concat(chunks);
 }
 
-function columnLetters(index: number): string {
-	let letters = '';
-	let rest = index + 1;
-	while (rest > 0) {
-		const digit = (rest - 1) % 26;
-		letters = String.fromCharCode(65 + digit) + letters;
-		rest = Math.floor((rest - 1) / 26);
-	}
-	return letters;
-}
-
-function xmlText(value: string): string {
-	return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function inlineRow(
-	rowNumber: number,
-	header: readonly string[],
-	letters: readonly string[],
-	cells: readonly string[],
-	numeric: boolean,
-): string {
-	let xml = `<row r="${rowNumber}">`;
-	for (let index = 0; index < cells.length; index++) {
-		const cell = cells[index];
-		if (cell === '') continue; // empty cells are missing from the XML entirely
-		const reference = `${letters[index]}${rowNumber}`;
-		if (numeric && isNumericColumn(header[index])) xml += `<c r="${reference}"><v>${cell}</v></c>`;
-		else xml += `<c r="${reference}" t="inlineStr"><is><t>${xmlText(cell)}</t></is></c>`;
-	}
-	return xml + '</row>';
-}
-
-function* inlineSheetChunks(check: SandboxCheck, numbers: readonly string[]): Generator<Buffer> {
-	const letters = check.header.map((_, index) => columnLetters(index));
-	let xml =
-		'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-		'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' +
-		'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
-		`<dimension ref="A1:${columnLetters(check.header.length - 1)}${numbers.length + 1}"/><sheetData>` +
-		inlineRow(1, check.header, letters, check.header, false);
-	for (let index = 0; index < numbers.length; index++) {
-		xml += inlineRow(index + 2, check.header, letters, cellsFor(check, numbers[index]), true);
-		if ((index + 1) % ROWS_PER_CHUNK === 0) {
-			yield Buffer.from(xml, 'utf8');
-			xml = '';
-		}
-	}
-	yield Buffer.from(xml + '</sheetData></worksheet>', 'utf8');
-}
-
-const CONTENT_TYPES =
-	'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-	'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-	'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
-	'<Default Extension="xml" ContentType="application/xml"/>' +
-	'<Override PartName="/xl/workbook.xml" ' +
-	'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
-	'<Override PartName="/xl/worksheets/sheet1.xml" ' +
-	'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' +
-	'<Override PartName="/xl/styles.xml" ' +
-	'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>' +
-	'</Types>';
-
-const ROOT_RELS =
-	'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-	'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
-	'<Relationship Id="rId1" ' +
-	'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" ' +
-	'Target="xl/workbook.xml"/></Relationships>';
-
-const WORKBOOK =
-	'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-	'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' +
-	'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
-	'<sheets><sheet name="result" sheetId="1" r:id="rId1"/></sheets></workbook>';
-
-const WORKBOOK_RELS =
-	'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-	'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
-	'<Relationship Id="rId1" ' +
-	'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" ' +
-	'Target="worksheets/sheet1.xml"/>' +
-	'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" ' +
-	'Target="styles.xml"/></Relationships>';
-
-const STYLES =
-	'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-	'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
-	'<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>' +
-	'<fills count="1"><fill><patternFill patternType="none"/></fill></fills>' +
-	'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
-	'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
-	'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>' +
-	'</styleSheet>';
-
 /** XLSX with inline strings (`t="inlineStr"`), ages as number cells, empty cells left out; written by hand. */
 async function xlsxInline(check: SandboxCheck, numbers: readonly string[], modified: Date): Promise<Buffer> {
-	return writeZip(
-		[
-			{ name: '[Content_Types].xml', data: Buffer.from(CONTENT_TYPES) },
-			{ name: '_rels/.rels', data: Buffer.from(ROOT_RELS) },
-			{ name: 'xl/workbook.xml', data: Buffer.from(WORKBOOK) },
-			{ name: 'xl/_rels/workbook.xml.rels', data: Buffer.from(WORKBOOK_RELS) },
-			{ name: 'xl/styles.xml', data: Buffer.from(STYLES) },
-			{ name: 'xl/worksheets/sheet1.xml', data: inlineSheetChunks(check, numbers) },
-		],
-		modified,
-	);
+	const numeric = check.header.map(isNumericColumn);
+	function* rows(): Generator<BuilderCell[]> {
+		yield [...check.header];
+		for (const number of numbers) {
+			// Empty cells are missing from the XML entirely.
+			yield cellsFor(check, number).map((cell, index) => (cell === '' ? null : numeric[index] ? Number(cell) : cell));
+		}
+	}
+	const dimension = `A1:${columnLetters(check.header.length - 1)}${numbers.length + 1}`;
+	const sheet = { name: 'result', rows: rows(), dimension };
+	return buildXlsxStreamed([sheet], { strings: 'inline', styles: true, zip: { modified } });
 }
 
 function listFile(numbers: readonly string[]): Buffer {
@@ -220,6 +125,7 @@ export async function buildResultFile(
 	const resolved = typeof check === 'string' ? resolveCheck(check) : check;
 	const baseName = options.baseName ?? 'result';
 	const modified = options.modified ?? new Date(Date.UTC(2025, 0, 1));
+	const zip = (entries: ZipStreamInput[]) => writeZipStreamed(entries, { modified });
 	switch (format) {
 		case 'xlsx-shared':
 			return xlsxShared(resolved, numbers);
@@ -228,19 +134,16 @@ export async function buildResultFile(
 		case 'csv':
 			return concatChunks(csvChunks(resolved, numbers));
 		case 'zip-xlsx':
-			return writeZip([{ name: `${baseName}.xlsx`, data: await xlsxShared(resolved, numbers) }], modified);
+			return zip([{ name: `${baseName}.xlsx`, data: await xlsxShared(resolved, numbers) }]);
 		case 'zip-csv':
-			return writeZip([{ name: `${baseName}.csv`, data: csvChunks(resolved, numbers) }], modified);
+			return zip([{ name: `${baseName}.csv`, data: csvChunks(resolved, numbers) }]);
 		case 'zip-multipart': {
 			// Two parts, each with its own header row; the second may hold only the header for a one-number task.
 			const half = Math.ceil(numbers.length / 2);
-			return writeZip(
-				[
-					{ name: 'part1.csv', data: csvChunks(resolved, numbers.slice(0, half)) },
-					{ name: 'part2.csv', data: csvChunks(resolved, numbers.slice(half)) },
-				],
-				modified,
-			);
+			return zip([
+				{ name: 'part1.csv', data: csvChunks(resolved, numbers.slice(0, half)) },
+				{ name: 'part2.csv', data: csvChunks(resolved, numbers.slice(half)) },
+			]);
 		}
 		case 'zip-lists': {
 			// The table plus one plain list per flag value (yes.txt, no.txt, and ban.txt for Facebook).
@@ -250,13 +153,10 @@ export async function buildResultFile(
 				const flag = cellsFor(resolved, number)[flagIndex];
 				lists.get(flag)?.push(number);
 			}
-			return writeZip(
-				[
-					{ name: `${baseName}.csv`, data: csvChunks(resolved, numbers) },
-					...[...lists].map(([value, listed]) => ({ name: `${value}.txt`, data: listFile(listed) })),
-				],
-				modified,
-			);
+			return zip([
+				{ name: `${baseName}.csv`, data: csvChunks(resolved, numbers) },
+				...[...lists].map(([value, listed]) => ({ name: `${value}.txt`, data: listFile(listed) })),
+			]);
 		}
 		default: {
 			const unknown: never = format;

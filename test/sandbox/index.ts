@@ -14,5 +14,4 @@ export {
 } from './server';
 export { buildResultFile, contentTypeOf, extensionOf, RESULT_FORMATS, type BuildOptions, type ResultFormat } from './files';
 export { cellsFor, checkFor, resolveCheck, rowFor, isFailure, type SandboxApiStyle, type SandboxCheck } from './results';
-export { writeZip, crc32, type ZipEntry } from './zip';
 export { parseForm, parseMultipart, type FormField } from './multipart';

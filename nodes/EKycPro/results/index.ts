@@ -4,12 +4,13 @@
  * TextDecoder, Buffer), so it runs within n8n's cloud rules.
  *
  * Layout: sniff.ts tells the format; zip.ts reads archives (central directory, ZIP64, checked inflating);
- * xlsx.ts finds the first worksheet and parses it and the shared strings as they inflate; csv.ts parses CSV;
- * archive.ts picks the tables or lists of an archive; rows.ts turns records into rows; row-stream.ts hands them out.
+ * xlsx/ finds the first worksheet (workbook.ts) and parses the shared strings (sharedStrings.ts) and the worksheet
+ * (worksheet.ts) as they inflate; csv.ts parses CSV; archive.ts picks the tables or lists of an archive; rows.ts
+ * turns records into rows; rowStream.ts hands them out.
  */
 import { listRowBatches, memberRecordBatches, planArchive } from './archive';
 import { csvRecordBatches } from './csv';
-import { RowStream } from './row-stream';
+import { RowStream } from './rowStream';
 import { RowAssembler, type RawRecord, type ResultRow } from './rows';
 import { sniff, textEncodingOf } from './sniff';
 import { decodeChunks } from './text';

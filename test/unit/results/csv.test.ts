@@ -1,6 +1,6 @@
 import { CsvStreamParser, detectCsvDelimiter, parseCsv, ResultFileError, sniffResultFile } from '../../../nodes/EKycPro/results';
 import { bytes, expectedRows, expectSameRows, readAll, type WrittenValue } from './helpers/rows';
-import { writeZip } from './helpers/zip-writer';
+import { writeZip } from '../../helpers/zipWriter';
 
 /** Writes records the way spreadsheet programs do: quotes only around fields that need them, `""` inside. */
 function writeCsv(records: string[][], delimiter: string, lineEnd: string): string {

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { readResultRows, ResultFileError } from '../../../nodes/EKycPro/results';
-import { listZip, writeZip } from './helpers/zip-writer';
+import { listZip, writeZip } from '../../helpers/zipWriter';
 import { fractionDraws } from '../../helpers/random';
 
 

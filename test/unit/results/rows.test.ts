@@ -1,5 +1,5 @@
 import { normaliseHeader, readResultRows, ResultFileError, type ResultRow } from '../../../nodes/EKycPro/results';
-import { RowStream } from '../../../nodes/EKycPro/results/row-stream';
+import { RowStream } from '../../../nodes/EKycPro/results/rowStream';
 import { bytes } from './helpers/rows';
 
 function rowsOf(count: number, from = 0): ResultRow[] {

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { ResultFileError, readResultRows, simplifyRow, sniffResultFile } from '../../../nodes/EKycPro/results';
 import { bytes } from './helpers/rows';
-import { writeZip } from './helpers/zip-writer';
+import { writeZip } from '../../helpers/zipWriter';
 
 async function firstError(data: Uint8Array): Promise<unknown> {
 	try {

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import * as XLSX from '@e965/xlsx';
 import { readResultRows, sniffResultFile } from '../../../nodes/EKycPro/results';
 import { SharedStringsParser, WorksheetParser } from '../../../nodes/EKycPro/results/xlsx';
-import { buildXlsx, escapeXml, type BuilderCell } from './helpers/xlsx-builder';
+import { buildXlsx, escapeXml, type BuilderCell } from '../../helpers/xlsxBuilder';
 import { expectedRows, expectSameRows, readAll, type WrittenValue } from './helpers/rows';
 
 const AVATAR_HEADER = ['Number', 'age', 'avatar', 'category', 'gender', 'hair_color', 'skin_color', 'whatsapp'];
@@ -390,6 +390,27 @@ describe('a shared strings part of several megabytes', () => {
 });
 
 describe('readResultRows on an XLSX', () => {
+	// Enough rows for the worksheet to inflate in many chunks, so that reading can stop in the middle.
+	const manyRows: BuilderCell[][] = Array.from({ length: 30000 }, (_, index) => [`+4179${String(index).padStart(7, '0')}`, index % 2 ? 'yes' : 'no']);
+	const manyRowsXlsx = buildXlsx([{ name: 'R', rows: [['Number', 'whatsapp'], ...manyRows] }], { strings: 'shared' });
+
+	it('stops at once when the signal is aborted', async () => {
+		const controller = new AbortController();
+		const seen = [];
+		for await (const row of readResultRows(manyRowsXlsx, { signal: controller.signal })) {
+			seen.push(row);
+			if (seen.length === 7) controller.abort();
+		}
+		expect(seen).toHaveLength(7);
+		expect(seen[6]).toEqual({ number: '+41790000006', whatsapp: 'no' });
+	});
+
+	it('reads nothing when the signal is already aborted', async () => {
+		const controller = new AbortController();
+		controller.abort();
+		expect(await readAll(manyRowsXlsx, { signal: controller.signal })).toEqual([]);
+	});
+
 	it('simplifies yes/no, the age and empty cells when asked', async () => {
 		const data = await excelWorkbook([{ name: 'Result', rows: [AVATAR_HEADER, ...AVATAR_ROWS] }]);
 		const rows = [];

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { readResultRows, ResultFileError, sniffResultFile, type ResultRow } from '../../../nodes/EKycPro/results';
-import { listZip, writeZip, type ZipInput } from './helpers/zip-writer';
+import { listZip, writeZip, type ZipInput } from '../../helpers/zipWriter';
 import { expectedRows, readAll, type WrittenValue } from './helpers/rows';
 
 const HEADER = ['Number', 'telegram', 'avatar', 'age'];
@@ -321,6 +321,17 @@ describe('stopping early', () => {
 			if (seen.length === 7) controller.abort();
 		}
 		expect(seen).toHaveLength(7);
+	});
+
+	it('stops at once when the signal is aborted while reading plain number lists', async () => {
+		const list = Array.from({ length: 50000 }, (_, index) => `+4179${String(index).padStart(7, '0')}`).join('\n');
+		const controller = new AbortController();
+		const seen: ResultRow[] = [];
+		for await (const row of readResultRows(writeZip([{ name: 'yes.txt', data: list }]), { signal: controller.signal })) {
+			seen.push(row);
+			if (seen.length === 3) controller.abort();
+		}
+		expect(seen).toEqual(['+41790000000', '+41790000001', '+41790000002'].map((number) => ({ number, result: 'yes' })));
 	});
 
 	it('reads nothing when the signal is already aborted', async () => {

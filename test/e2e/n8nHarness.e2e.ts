@@ -3,7 +3,7 @@
  * executed headless, a credential round-trips through n8n's encryption, `n8n start` serves, and the packed
  * n8n-nodes-ekycpro package (once `npm run build` produced dist/) installs into the community nodes folder and loads.
  *
- *   npx jest -c test/e2e/jest.config.js test/e2e/n8n-harness.e2e.ts
+ *   npx jest -c test/e2e/jest.config.js test/e2e/n8nHarness.e2e.ts
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';

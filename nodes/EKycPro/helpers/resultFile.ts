@@ -44,10 +44,16 @@ export interface LoadedResult {
 	refreshes: number;
 }
 
-async function readRows(data: Buffer, check: CheckDefinition, options: ResultReadOptions): Promise<ResultRow[]> {
+/** The rows of the file; a cancelled execution stops the reading (then the rows so far are not the result). */
+async function readRows(
+	data: Buffer,
+	check: CheckDefinition,
+	options: ResultReadOptions,
+	signal: AbortSignal | undefined,
+): Promise<ResultRow[]> {
 	const rows: ResultRow[] = [];
 	if (!options.rows) return rows;
-	for await (const row of readResultRows(data, { simplify: options.simplify, listColumn: check.flagColumn })) {
+	for await (const row of readResultRows(data, { simplify: options.simplify, listColumn: check.flagColumn, signal })) {
 		if (options.limit !== undefined && rows.length >= options.limit) break;
 		rows.push(row);
 	}
@@ -76,7 +82,14 @@ export async function loadResult(
 		current = file.task;
 		try {
 			const kind = kindOf(file.data, options.rows);
-			const rows = await readRows(file.data, check, options);
+			const signal = ctx.getExecutionCancelSignal?.();
+			const rows = await readRows(file.data, check, options, signal);
+			if (signal?.aborted) {
+				throw new NodeOperationError(ctx.getNode(), `Reading the result of task ${current.task_id} was cancelled`, {
+					itemIndex,
+					description: 'The task is paid and exported; read it again with Download Result.',
+				});
+			}
 			const fileName = `ekycpro-${check.id}-${current.task_id}.${kind.extension}`;
 			const binary = options.binary
 				? await ctx.helpers.prepareBinaryData(file.data, fileName, kind.mimeType)

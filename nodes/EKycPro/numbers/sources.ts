@@ -61,6 +61,10 @@ export function getPath(data: Record<string, unknown>, path: string): unknown {
 	return current;
 }
 
+function isEmpty(value: unknown): boolean {
+	return value === undefined || value === null || value === '';
+}
+
 /** The error for an item that has no file where Input Binary Field points; `properties` are the ones it has. */
 export function missingFileError(itemIndex: number, property: string, properties: string[]): NumbersInputError {
 	const carried = properties.map((name) => `"${name}"`).join(', ') || 'no binary data';
@@ -115,11 +119,13 @@ export class TaskNumbers {
 	/** The item's field `field` (a name or dot path): one number, or a list of them. */
 	addField(itemIndex: number, json: Record<string, unknown>, field: string): void {
 		const value = getPath(json, field);
-		if (value === undefined || value === null || value === '') {
+		if (isEmpty(value)) {
 			const reason = value === undefined ? `The item has no field "${field}"` : `The field "${field}" is empty`;
 			this.collector.reject(value, itemIndex, reason);
 		} else if (Array.isArray(value)) {
-			for (const entry of value) this.add(entry, itemIndex);
+			// A list with nothing in it is one rejected value, so the item is listed (and flagged) like an empty field.
+			if (value.every(isEmpty)) this.collector.reject(value, itemIndex, `The field "${field}" is an empty list`);
+			else for (const entry of value) this.add(entry, itemIndex);
 		} else {
 			this.add(value, itemIndex);
 		}

@@ -68,6 +68,26 @@ describe('TaskNumbers from a field of each item', () => {
 		expect(numbers.toUploadText()).toBe('+41798284651\n+14155550132\n+41798284652');
 	});
 
+	test('an empty list, or a list of only empty values, is one rejected value, like an empty field', () => {
+		const numbers = new TaskNumbers(4, { removeDuplicates: true });
+		numbers.addField(0, { phone: [] }, 'phone');
+		numbers.addField(1, { phone: ['', null, undefined] }, 'phone');
+		numbers.addField(2, { phone: ['+41 79 828 46 51', ''] }, 'phone');
+		numbers.addField(3, { phones: { mobile: [] } }, 'phones.mobile');
+		expect(numbers.result()).toEqual({
+			numbers: ['+41798284651'],
+			duplicates: 0,
+			rejected: [
+				{ value: '[]', item: 0, reason: 'The field "phone" is an empty list' },
+				{ value: '["",null,null]', item: 1, reason: 'The field "phone" is an empty list' },
+				// A list with a number in it: its empty entries are reported one by one, as before.
+				{ value: '', item: 2, reason: 'The number is empty.' },
+				{ value: '[]', item: 3, reason: 'The field "phones.mobile" is an empty list' },
+			],
+			numbersOfItem: [[], [], ['+41798284651'], []],
+		});
+	});
+
 	test('a nested field by its dot path; the field name is reported as given', () => {
 		const numbers = new TaskNumbers(2, { removeDuplicates: true });
 		numbers.addField(0, { contact: { mobile: 41798284651 } }, 'contact.mobile');

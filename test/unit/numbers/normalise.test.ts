@@ -1,4 +1,5 @@
-import { COUNTRY_OPTIONS, isAssignedCallingCode, normalisePhoneNumber } from '../../../nodes/EKycPro/numbers';
+import { COUNTRY_OPTIONS, findCountry, isAssignedCallingCode, normalisePhoneNumber } from '../../../nodes/EKycPro/numbers';
+import { Rejection, normaliseToE164 } from '../../../nodes/EKycPro/numbers/normalise';
 
 /** [input, Default Country, expected E.164] */
 type Accepted = [unknown, string | undefined, string];
@@ -412,4 +413,27 @@ describe('COUNTRY_OPTIONS', () => {
 		expect(COUNTRY_OPTIONS).toContainEqual({ name, value });
 	});
 
+});
+
+describe('normaliseToE164 (the core the collector calls)', () => {
+	const switzerland = findCountry('CH');
+
+	test('an accepted number is its E.164 string', () => {
+		expect(normaliseToE164('+41798284651', undefined)).toBe('+41798284651');
+		expect(normaliseToE164('079 828 46 51', switzerland)).toBe('+41798284651');
+		expect(normaliseToE164(41798284651, undefined)).toBe('+41798284651');
+	});
+
+	test('anything else is a Rejection carrying the reason, never a string', () => {
+		for (const [raw, reason] of [
+			['079 828 46 51', /no country code/],
+			['call me', /letters/],
+			[[], /a list, not a phone number/],
+			[null, /^The number is empty\.$/],
+		] as Array<[unknown, RegExp]>) {
+			const result = normaliseToE164(raw, undefined);
+			expect(result).toBeInstanceOf(Rejection);
+			expect((result as Rejection).reason).toMatch(reason);
+		}
+	});
 });

@@ -160,6 +160,38 @@ describe('against the sandbox', () => {
 			expect(items[4].json.contact).toEqual({ mobile: '+41 79 828 46 52' });
 		});
 
+		test('an empty list in the phone field: the item is flagged with the reason, not left without one', async () => {
+			const input = [
+				{ name: 'Anna', phone: ['+41 79 828 46 51'] },
+				{ name: 'Ben', phone: [] },
+				{ name: 'Cleo', phone: ['', null] },
+			];
+			const result = await runWorkflow(
+				{ nodes: [createNode({ output: 'inputItems' })], connections: {} },
+				{ credentials: credentials(), input },
+			);
+			expect(result.error).toBeUndefined();
+			expect(uploadedLines(sandbox)).toEqual(['+41798284651']);
+			const flags = result.output('Create Task').map((item) => item.json.ekycpro as IDataObject);
+			expect(flags[0].number).toBe('+41798284651');
+			expect(flags[0].rejected).toBeUndefined();
+			expect(flags[1].number).toBeUndefined();
+			expect(flags[1].rejected).toEqual([{ value: '[]', reason: 'The field "phone" is an empty list' }]);
+			expect(flags[2].number).toBeUndefined();
+			expect(flags[2].rejected).toEqual([{ value: '["",null]', reason: 'The field "phone" is an empty list' }]);
+		});
+
+		test('only empty lists: stops before any request and names them', async () => {
+			const result = await runWorkflow(
+				{ nodes: [createNode()], connections: {} },
+				{ credentials: credentials(), input: [{ phone: [] }] },
+			);
+			const { message, description } = errorOf(result);
+			expect(message).toBe('No usable phone number: nothing was sent and nothing was charged');
+			expect(description).toContain('All 1 values were rejected, for example item 0: "[]" - The field "phone" is an empty list');
+			expectNothingSpent();
+		});
+
 		test('a nested field named by its dot path is read', async () => {
 			const result = await runWorkflow(
 				{ nodes: [createNode({ phoneField: 'contact.mobile' })], connections: {} },

@@ -1,14 +1,20 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 
-import { COUNTRY_OPTIONS, NumberCollector, splitNumberList } from '../numbers';
-import type { NumberBatch } from '../numbers';
-import { detectCsvDelimiter, parseCsv } from '../results';
+import type { CheckDefinition } from '../checks';
+import { COUNTRY_OPTIONS, NumbersInputError, TaskNumbers, missingFileError } from '../numbers';
+import type { RejectedValue, TaskNumbersResult } from '../numbers';
 import { openSession } from '../transport/http';
 import { createTask } from '../transport/tasks';
+import type { EKycTask } from '../transport/types';
 import { errorItem, toNodeError } from '../helpers/nodeErrors';
 import { resolveCheck } from './check';
-import { getPath } from './paths';
 
 const show = { show: { operation: ['createTask'] } };
 
@@ -129,31 +135,6 @@ export const description: INodeProperties[] = [
 ];
 
 
-/** Numbers of a text file: for a CSV, the named column or the first; otherwise one per line. */
-function numbersOfFile(text: string, column: string, fileName: string | undefined): string[] {
-	const firstLine = text.slice(0, text.search(/\r?\n|$/));
-	const isCsv = /\.csv$/i.test(fileName ?? '') || /[,;\t]/.test(firstLine) || column !== '';
-	if (!isCsv) return text.split(/\r?\n/);
-	const records = parseCsv(text, detectCsvDelimiter(firstLine));
-	const header = records.next();
-	if (header.done) return [];
-	const names = header.value.map((name) => name.trim().toLowerCase());
-	let index = 0;
-	let headerIsData = false;
-	if (column !== '') {
-		index = names.indexOf(column.trim().toLowerCase());
-		if (index < 0) {
-			throw new Error(`has no column "${column}"; its columns are: ${header.value.join(', ')}`);
-		}
-	} else {
-		// Without a named column a first row that is itself a number is data, not a header.
-		headerIsData = /^[\s+(]*\d/.test(header.value[0] ?? '');
-	}
-	const values: string[] = headerIsData ? [header.value[0] ?? ''] : [];
-	for (const record of records) values.push(record[index] ?? '');
-	return values;
-}
-
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	try {
 		return await createOneTask.call(this, items);
@@ -164,117 +145,133 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 }
 
+/** Parameters -> collect the numbers -> refuse when none is usable -> create the task -> output. */
 async function createOneTask(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
-	const check = resolveCheck(this);
-	const source = this.getNodeParameter('numbersSource', 0) as 'field' | 'binary' | 'list';
-	const output = this.getNodeParameter('output', 0) as 'task' | 'inputItems';
-	const defaultCountry = this.getNodeParameter('defaultCountry', 0, '') as string;
-	const options = this.getNodeParameter('options', 0, {}) as { removeDuplicates?: boolean };
-	const collector = new NumberCollector({
+	const parameters = readParameters(this);
+	const numbers = await collectNumbers(this, items, parameters);
+	const collected = numbers.result();
+	refuseWhenNothingUsable(this, collected);
+	const task = await createTask(await openSession(this), parameters.check, numbers.toUploadText(), 0);
+	if (parameters.output === 'inputItems') return [inputItemsWithTheirNumbers(items, task, collected)];
+	return [[taskItem(items, task, collected)]];
+}
+
+interface CreateTaskParameters {
+	check: CheckDefinition;
+	source: 'field' | 'binary' | 'list';
+	output: 'task' | 'inputItems';
+	defaultCountry: string | undefined;
+	removeDuplicates: boolean;
+}
+
+/** The node-wide parameters; the ones that may differ per item (field, file, list) are read while collecting. */
+function readParameters(ctx: IExecuteFunctions): CreateTaskParameters {
+	const check = resolveCheck(ctx);
+	const source = ctx.getNodeParameter('numbersSource', 0) as CreateTaskParameters['source'];
+	const output = ctx.getNodeParameter('output', 0) as CreateTaskParameters['output'];
+	const defaultCountry = ctx.getNodeParameter('defaultCountry', 0, '') as string;
+	const options = ctx.getNodeParameter('options', 0, {}) as { removeDuplicates?: boolean };
+	return {
+		check,
+		source,
+		output,
 		defaultCountry: defaultCountry === '' ? undefined : defaultCountry,
 		removeDuplicates: options.removeDuplicates !== false,
-	});
-
-	// The E.164 numbers each input item gave (its rejected values are in the collector, by item index).
-	const numbersOfItem: string[][] = items.map(() => []);
-	const add = (raw: unknown, itemIndex: number) => {
-		const result = collector.add(raw, itemIndex);
-		if (result.ok) numbersOfItem[itemIndex].push(result.e164);
 	};
+}
 
-	const seenLists = new Set<string>();
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		if (source === 'field') {
-			const field = this.getNodeParameter('phoneField', itemIndex) as string;
-			const value = getPath(items[itemIndex].json, field);
-			if (value === undefined || value === null || value === '') {
-				collector.reject(value, itemIndex, value === undefined ? `The item has no field "${field}"` : `The field "${field}" is empty`);
-			} else if (Array.isArray(value)) {
-				for (const entry of value) add(entry, itemIndex);
+/** Every item's numbers into one collection, from the field, file or list the parameters name. */
+async function collectNumbers(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	parameters: CreateTaskParameters,
+): Promise<TaskNumbers> {
+	const numbers = new TaskNumbers(items.length, {
+		defaultCountry: parameters.defaultCountry,
+		removeDuplicates: parameters.removeDuplicates,
+	});
+	try {
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			if (parameters.source === 'field') {
+				numbers.addField(itemIndex, items[itemIndex].json, ctx.getNodeParameter('phoneField', itemIndex) as string);
+			} else if (parameters.source === 'binary') {
+				await addFileOfItem(ctx, numbers, items[itemIndex], itemIndex);
 			} else {
-				add(value, itemIndex);
+				numbers.addList(itemIndex, ctx.getNodeParameter('numbersList', itemIndex) as string);
 			}
-		} else if (source === 'binary') {
-			const property = this.getNodeParameter('binaryProperty', itemIndex) as string;
-			const column = this.getNodeParameter('csvColumn', itemIndex, '') as string;
-			const binary = items[itemIndex].binary?.[property];
-			if (binary === undefined) {
-				throw new NodeOperationError(this.getNode(), `Item ${itemIndex} has no binary field "${property}"`, {
-					itemIndex,
-					description: `The input items carry ${Object.keys(items[itemIndex].binary ?? {}).map((k) => `"${k}"`).join(', ') || 'no binary data'}. Set Input Binary Field to the field that holds the file of numbers.`,
-				});
-			}
-			const buffer = await this.helpers.getBinaryDataBuffer(itemIndex, property);
-			if (buffer.includes(0)) {
-				throw new NodeOperationError(this.getNode(), `The file in "${property}" is not a text file`, {
-					itemIndex,
-					description: `"${binary.fileName ?? property}" (${binary.mimeType}) holds binary data. Give a .txt file with one number per line or a .csv file; convert a spreadsheet with the Extract From File node first.`,
-				});
-			}
-			let values: string[];
-			try {
-				values = numbersOfFile(buffer.toString('utf8').replace(/^\uFEFF/, ''), column, binary.fileName);
-			} catch (error) {
-				throw new NodeOperationError(this.getNode(), `The file "${binary.fileName ?? property}" ${(error as Error).message}`, {
-					itemIndex,
-					description: 'Set CSV Column to one of the file\'s columns, or leave it empty to use the first column.',
-				});
-			}
-			for (const value of values) if (value.trim() !== '') add(value, itemIndex);
-		} else {
-			const list = this.getNodeParameter('numbersList', itemIndex) as string;
-			// A list typed into the node is the same for every item: send it once.
-			if (seenLists.has(list)) continue;
-			seenLists.add(list);
-			for (const value of splitNumberList(list)) add(value, itemIndex);
 		}
+	} catch (error) {
+		if (!(error instanceof NumbersInputError)) throw toNodeError(ctx.getNode(), error);
+		const { message, itemIndex, advice } = error;
+		throw new NodeOperationError(ctx.getNode(), message, { itemIndex, description: advice });
 	}
+	return numbers;
+}
 
-	const batch: NumberBatch = collector.result();
-	const rejected = batch.rejected.map(({ value, index, reason }) => ({ value, item: index, reason }));
-	const allItems = items.map((_, index) => ({ item: index }));
-	if (batch.numbers.length === 0) {
-		const examples = rejected
-			.slice(0, 5)
-			.map((entry) => `item ${entry.item}: "${entry.value}" - ${entry.reason}`)
-			.join('; ');
-		throw new NodeOperationError(this.getNode(), 'No usable phone number: nothing was sent and nothing was charged', {
-			description:
-				rejected.length === 0
-					? 'The input had no numbers. Check Numbers From and the field, file or list it points at.'
-					: `All ${rejected.length} values were rejected, for example ${examples}. ` +
-						'Numbers need a country code (+41..., 0041...) or a Default Country.',
-		});
-	}
+async function addFileOfItem(
+	ctx: IExecuteFunctions,
+	numbers: TaskNumbers,
+	item: INodeExecutionData,
+	itemIndex: number,
+): Promise<void> {
+	const property = ctx.getNodeParameter('binaryProperty', itemIndex) as string;
+	const column = ctx.getNodeParameter('csvColumn', itemIndex, '') as string;
+	const binary = item.binary?.[property];
+	if (binary === undefined) throw missingFileError(itemIndex, property, Object.keys(item.binary ?? {}));
+	const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+	numbers.addFile(itemIndex, property, { data, fileName: binary.fileName, mimeType: binary.mimeType }, column);
+}
 
-	const session = await openSession(this);
-	const task = await createTask(session, check, collector.toUploadText(), 0);
+/** Nothing usable: stop before the API is called, so nothing is charged, and say what was wrong. */
+function refuseWhenNothingUsable(ctx: IExecuteFunctions, collected: TaskNumbersResult): void {
+	if (collected.numbers.length > 0) return;
+	const { rejected } = collected;
+	const examples = rejected
+		.slice(0, 5)
+		.map((entry) => `item ${entry.item}: "${entry.value}" - ${entry.reason}`)
+		.join('; ');
+	throw new NodeOperationError(ctx.getNode(), 'No usable phone number: nothing was sent and nothing was charged', {
+		description:
+			rejected.length === 0
+				? 'The input had no numbers. Check Numbers From and the field, file or list it points at.'
+				: `All ${rejected.length} values were rejected, for example ${examples}. ` +
+					'Numbers need a country code (+41..., 0041...) or a Default Country.',
+	});
+}
 
-	if (output === 'inputItems') {
-		const rejectedOfItem: Array<Array<{ value: string; reason: string }>> = items.map(() => []);
-		for (const { value, item, reason } of rejected) rejectedOfItem[item].push({ value, reason });
-		return [
-			items.map((item, index) => {
-				const numbers = numbersOfItem[index];
-				const ekycpro: IDataObject = { task_id: task.task_id, check: task.check };
-				if (numbers.length === 1) ekycpro.number = numbers[0];
-				else if (numbers.length > 1) ekycpro.numbers = numbers;
-				if (rejectedOfItem[index].length > 0) ekycpro.rejected = rejectedOfItem[index];
-				return { json: { ...item.json, ekycpro }, binary: item.binary, pairedItem: { item: index } };
-			}),
-		];
-	}
-	return [
-		[
-			{
-				json: {
-					...task,
-					submitted: batch.numbers.length,
-					duplicates: batch.duplicates,
-					rejected: rejected as unknown as IDataObject[],
-				},
-				pairedItem: allItems,
-			},
-		],
-	];
+/** Output "Task": one item for the task, paired with every input item. */
+function taskItem(items: INodeExecutionData[], task: EKycTask, collected: TaskNumbersResult): INodeExecutionData {
+	return {
+		json: {
+			...task,
+			submitted: collected.numbers.length,
+			duplicates: collected.duplicates,
+			rejected: collected.rejected as unknown as IDataObject[],
+		},
+		pairedItem: items.map((_, index) => ({ item: index })),
+	};
+}
+
+/** Output "Input Items With Their Numbers": every input item with an `ekycpro` field, for the Wait node. */
+function inputItemsWithTheirNumbers(
+	items: INodeExecutionData[],
+	task: EKycTask,
+	collected: TaskNumbersResult,
+): INodeExecutionData[] {
+	const rejectedOfItem: Array<Array<Omit<RejectedValue, 'item'>>> = items.map(() => []);
+	for (const { value, item, reason } of collected.rejected) rejectedOfItem[item].push({ value, reason });
+	return items.map((item, index) => ({
+		json: { ...item.json, ekycpro: ekycproField(task, collected.numbersOfItem[index], rejectedOfItem[index]) },
+		binary: item.binary,
+		pairedItem: { item: index },
+	}));
+}
+
+/** The `ekycpro` field of one input item: its task, its number(s) in E.164, and what of it was rejected and why. */
+function ekycproField(task: EKycTask, numbers: string[], rejected: Array<Omit<RejectedValue, 'item'>>): IDataObject {
+	const ekycpro: IDataObject = { task_id: task.task_id, check: task.check };
+	if (numbers.length === 1) ekycpro.number = numbers[0];
+	else if (numbers.length > 1) ekycpro.numbers = numbers;
+	if (rejected.length > 0) ekycpro.rejected = rejected;
+	return ekycpro;
 }

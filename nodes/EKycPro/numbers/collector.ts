@@ -29,8 +29,6 @@ export interface NumberCollectorOptions {
 	removeDuplicates: boolean;
 }
 
-const PLUS = 43;
-
 /**
  * A set of E.164 numbers keyed by their digits as a float64 (15 digits fit exactly, and the leading digit is never
  * 0, so the value identifies the number). Open addressing in one typed array: no object or string kept per entry.
@@ -116,9 +114,9 @@ export class NumberCollector {
 	 */
 	add(raw: unknown, index: number): NormaliseResult & { duplicate?: boolean } {
 		const result = normaliseToE164(raw, this.country);
-		if (result.charCodeAt(0) !== PLUS) {
-			this.rejected.push({ value: valueAsText(raw), index, reason: result });
-			return { ok: false, reason: result };
+		if (typeof result !== 'string') {
+			this.rejected.push({ value: valueAsText(raw), index, reason: result.reason });
+			return { ok: false, reason: result.reason };
 		}
 		if (this.seen !== undefined && !this.seen.add(result)) {
 			this.duplicates++;

@@ -4,3 +4,13 @@ export { COUNTRY_OPTIONS, findCountry, type CountryOption, type CountryInfo } fr
 export { splitNumberList } from './split';
 export { NumberCollector, type NumberBatch, type NumberCollectorOptions, type RejectedNumber } from './collector';
 export { isAssignedCallingCode } from './callingCodes';
+export {
+	NumbersInputError,
+	TaskNumbers,
+	getPath,
+	missingFileError,
+	valuesOfFile,
+	type NumbersFile,
+	type RejectedValue,
+	type TaskNumbersResult,
+} from './sources';

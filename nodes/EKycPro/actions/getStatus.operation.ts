@@ -6,6 +6,7 @@ import { EXPORTED, FAILED } from '../transport/types';
 import type { EKycTask } from '../transport/types';
 import { errorItem, toNodeError } from '../helpers/nodeErrors';
 import { taskIdProperty } from '../common.descriptions';
+import { suggestNextCheckMs } from '../polling/schedule';
 import { resolveCheck } from './check';
 
 export const description: INodeProperties[] = [taskIdProperty({ displayOptions: { show: { operation: ['getStatus'] } } })];
@@ -37,7 +38,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				returnData.push({ json: { ...task, done: false, error: failed.message }, pairedItem: { item: itemIndex } });
 				continue;
 			}
-			returnData.push({ json: { ...task, done: task.status === EXPORTED }, pairedItem: { item: itemIndex } });
+			const nextMs = suggestNextCheckMs(task, Date.now());
+			const json = { ...task, done: task.status === EXPORTED, next_check_in_seconds: nextMs === undefined ? null : Math.ceil(nextMs / 1000) };
+			returnData.push({ json, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);
 			returnData.push(errorItem(this.getNode(), error, { item: itemIndex }, itemIndex));

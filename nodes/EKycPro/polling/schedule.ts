@@ -245,3 +245,37 @@ export function nextPollDelay(samples: readonly ProgressSample[], options: Sched
 	delay = Math.max(delay, TUNING.stallFraction * progress.stalledMs);
 	return clamp(delay, min, max);
 }
+
+/** A status answer as Get Status outputs it: enough to suggest when to ask again. */
+export interface StatusAnswerOfTask {
+	status: string;
+	total: number;
+	success: number;
+	failure: number;
+	/** When the task was created, as the API prints it (ISO 8601, sometimes with nanoseconds). */
+	created_at?: string;
+}
+
+/** Parses the API's timestamps; nanoseconds are cut to milliseconds (Date.parse rejects them). */
+export function parseApiTime(text: string | undefined): number | undefined {
+	if (text === undefined) return undefined;
+	const parsed = Date.parse(text.trim().replace(/(\.\d{3})\d+/, '$1'));
+	return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+/**
+ * When to ask again about a task seen once, for users who build their own loop (Get Status -> IF -> n8n's Wait): the
+ * adaptive schedule's delay with the task's age standing in for the samples a wait would have gathered. `undefined`
+ * once the task is exported or failed.
+ */
+export function suggestNextCheckMs(task: StatusAnswerOfTask, now: number, options = DEFAULT_SCHEDULE): number | undefined {
+	if (isTerminal(task.status)) return undefined;
+	const done = task.success + task.failure;
+	const current: ProgressSample = { at: now, status: task.status, total: task.total, done };
+	const createdAt = parseApiTime(task.created_at);
+	const samples: ProgressSample[] =
+		createdAt !== undefined && createdAt < now
+			? [{ at: createdAt, status: 'pending', total: task.total, done: 0 }, current]
+			: [current];
+	return nextPollDelay(samples, options);
+}

@@ -5,6 +5,8 @@ import { eKycProApiTest } from './methods/credentialTest';
 import { waitProperties } from './wait/description';
 import { waitForTasks } from './wait/waitForTasks';
 
+const outputsOf = (names: string[]) => names.map((displayName) => ({ type: NodeConnectionTypes.Main, displayName }));
+
 export class EKycProWait implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'eKYCPro Wait',
@@ -12,13 +14,14 @@ export class EKycProWait implements INodeType {
 		icon: { light: 'file:ekycpro.svg', dark: 'file:ekycpro.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["mode"] === "enrich" ? "Enrich input items" : "Result rows" }}',
+		subtitle:
+			'={{ ($parameter["mode"] === "enrich" ? "Enrich input items" : "Result rows") + ($parameter["betweenChecks"] === "park" ? ", parked between checks" : "") }}',
 		description: 'Wait for eKYCPro tasks to finish, then output their result rows or merge them into the input items',
 		defaults: { name: 'eKYCPro Wait' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Done', 'Not Finished'],
+		// Park mode adds Check Again in front: n8n resumes a parked execution by sending the items out on output 0.
+		outputs: `={{ $parameter["betweenChecks"] === "park" ? ${JSON.stringify(outputsOf(['Check Again', 'Done', 'Not Finished']))} : ${JSON.stringify(outputsOf(['Done', 'Not Finished']))} }}`,
 		credentials: [{ name: 'eKycProApi', required: true, testedBy: 'eKycProApiTest' }],
 		properties: waitProperties,
 	};

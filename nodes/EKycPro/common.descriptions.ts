@@ -2,9 +2,83 @@
  * Properties both nodes show, and the readers of their values: the Task ID, and how a result comes out (rows, the
  * file or both; Return All, Limit, Simplify, the binary field).
  */
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { CHECKS, CUSTOM_CHECK_ID, customCheck } from './checks';
+import type { ApiStyle, CheckDefinition } from './checks';
 
 type DisplayOptions = INodeProperties['displayOptions'];
+
+/** One option per check in the catalogue, then the custom check. */
+export const checkOptions: INodePropertyOptions[] = [
+	...CHECKS.map((check) => ({ name: check.name, value: check.id, description: check.description })),
+	{
+		name: 'Custom Check',
+		value: CUSTOM_CHECK_ID,
+		description: 'Any other check of the eKYCPro API, by its v1 task type or its API path',
+	},
+];
+
+/**
+ * The custom check's fields, shown when `whenCustom` holds (the check property is set to the custom check). Each
+ * node says how: the action node with `show`; the Wait node with `hide` (its Check defaults to an expression, and n8n
+ * shows every field whose `show` condition reads an expression).
+ */
+export const customCheckProperties = (whenCustom: NonNullable<DisplayOptions>): INodeProperties[] => {
+	const andStyle = (style: ApiStyle): DisplayOptions => ({
+		...whenCustom,
+		show: { ...whenCustom.show, customApiStyle: [style] },
+	});
+	return [
+		{
+			displayName: 'API Style',
+			name: 'customApiStyle',
+			type: 'options',
+			noDataExpression: true,
+			displayOptions: whenCustom,
+			options: [
+				{ name: 'V1 Task Type', value: 'v1', description: 'POST /v1/tasks with a task_type, such as ws_avatar or vk' },
+				{ name: 'API Path', value: 'legacy', description: 'POST {path}/tasks and GET {path}/tasks/{ID}, such as /wa/api/simple' },
+			],
+			default: 'v1',
+		},
+		{
+			displayName: 'Task Type',
+			name: 'customTaskType',
+			type: 'string',
+			required: true,
+			displayOptions: andStyle('v1'),
+			default: '',
+			placeholder: 'ws_avatar',
+			description: 'The task_type value from the eKYCPro documentation of the check',
+		},
+		{
+			displayName: 'API Path',
+			name: 'customPath',
+			type: 'string',
+			required: true,
+			displayOptions: andStyle('legacy'),
+			default: '',
+			placeholder: '/wa/api/simple',
+			description: 'The path before /tasks in the eKYCPro documentation of the check',
+		},
+	];
+};
+
+/** The custom check its fields describe, with a clear error when it is mistyped. */
+export function readCustomCheck(ctx: IExecuteFunctions, itemIndex: number): CheckDefinition {
+	const style = ctx.getNodeParameter('customApiStyle', itemIndex) as ApiStyle;
+	const value = ctx.getNodeParameter(style === 'v1' ? 'customTaskType' : 'customPath', itemIndex, '') as string;
+	const resolved = customCheck(style, value);
+	if ('error' in resolved) {
+		throw new NodeOperationError(ctx.getNode(), resolved.error, {
+			itemIndex,
+			description: 'Set the custom check\'s task type or API path as the eKYCPro documentation of the check gives it.',
+		});
+	}
+	return resolved.check;
+}
 
 /** The task to act on; the action node's default reads Create Task's Task output, the Wait node gives its own. */
 export const taskIdProperty = (overrides: Partial<INodeProperties>): INodeProperties => ({
@@ -22,7 +96,7 @@ export const SIMPLIFY_DESCRIPTION =
 
 export const resultOutputProperties = (displayOptions: DisplayOptions): INodeProperties[] => [
 	{
-		displayName: 'Output',
+		displayName: 'Result As',
 		name: 'resultOutput',
 		type: 'options',
 		noDataExpression: true,

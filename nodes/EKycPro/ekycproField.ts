@@ -50,9 +50,13 @@ export function readField(item: INodeExecutionData): Partial<ResultField> {
 	return field !== null && typeof field === 'object' && !Array.isArray(field) ? (field as Partial<ResultField>) : {};
 }
 
-/** A copy of the item with its field replaced; the item's other fields and binary data stay. */
+/**
+ * A copy of the item with its field replaced; the item's other fields and binary data stay, but not the park
+ * mode's wait state (an item with a result or a summary has left the loop).
+ */
 function withField(item: INodeExecutionData, itemIndex: number, field: object): INodeExecutionData {
-	return { json: { ...item.json, [FIELD]: field as IDataObject }, binary: item.binary, pairedItem: { item: itemIndex } };
+	const { [WAIT_STATE_FIELD]: _waitState, ...json } = item.json;
+	return { json: { ...json, [FIELD]: field as IDataObject }, binary: item.binary, pairedItem: { item: itemIndex } };
 }
 
 /** Create Task's writer: the task and what the item gave. */
@@ -122,4 +126,48 @@ export function mergeResult(
 /** The Wait node's merge for a task that did not finish: the progress summary joins the field. */
 export function mergeNotFinished(item: INodeExecutionData, itemIndex: number, summary: IDataObject): INodeExecutionData {
 	return withField(item, itemIndex, { ...readField(item), ...summary });
+}
+
+/**
+ * Park mode: what the wait for one task has seen so far, carried by the first item of each task on Check Again (so
+ * nothing is kept in memory or static data between passes) and removed from every item that leaves the loop.
+ */
+export const WAIT_STATE_FIELD = 'ekycpro_wait';
+
+export interface WaitStateField {
+	/** When the wait began (ms since the epoch): Max Wait counts from here. */
+	started_at: number;
+	/** Status requests sent so far. */
+	polls: number;
+	/** Transient errors in a row. */
+	transient_in_row: number;
+	/** When the next status call is due (ms since the epoch). */
+	next_check_at: number;
+	/** The progress samples the adaptive schedule reads: [at, status, total, done]. */
+	samples: Array<[number, string, number, number]>;
+	/** The last status answer, for the Not Finished summary. */
+	last_task?: IDataObject;
+}
+
+export function readWaitState(item: INodeExecutionData): WaitStateField | undefined {
+	const state = item.json[WAIT_STATE_FIELD];
+	if (state === null || typeof state !== 'object' || Array.isArray(state)) return undefined;
+	const candidate = state as Partial<WaitStateField>;
+	const valid =
+		typeof candidate.started_at === 'number' &&
+		typeof candidate.polls === 'number' &&
+		typeof candidate.next_check_at === 'number' &&
+		Array.isArray(candidate.samples);
+	return valid ? (candidate as WaitStateField) : undefined;
+}
+
+/** The item with `state` on it, or without any (`undefined`): the item's other fields and binary data stay. */
+export function withWaitState(
+	item: INodeExecutionData,
+	itemIndex: number,
+	state: WaitStateField | undefined,
+): INodeExecutionData {
+	const { [WAIT_STATE_FIELD]: _previous, ...json } = item.json;
+	if (state !== undefined) json[WAIT_STATE_FIELD] = state as unknown as IDataObject;
+	return { json, binary: item.binary, pairedItem: { item: itemIndex } };
 }

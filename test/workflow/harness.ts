@@ -347,6 +347,22 @@ export interface RunOptions {
 	onStart?: (cancel: () => void) => void;
 	/** Default 'manual'. */
 	mode?: WorkflowExecuteMode;
+	/** Default 'workflow-test'; '' stands for a workflow that was never saved. */
+	workflowId?: string;
+	/**
+	 * Resumes a parked execution as n8n does: called with the time it waits for (a test on the simulated clock
+	 * sleeps until then), then the stored execution (a JSON copy, as the database holds it) runs on. Without it a
+	 * parked run ends as it is, `waiting`.
+	 */
+	onPark?: (waitTill: Date) => Promise<void>;
+}
+
+/** One park of an execution: when, until when, and how large the stored execution was. */
+export interface ParkRecord {
+	at: number;
+	until: number;
+	/** Length of the execution data as JSON: what n8n writes to its database. */
+	storedChars: number;
 }
 
 export interface WorkflowRunResult {
@@ -354,6 +370,8 @@ export interface WorkflowRunResult {
 	runData: IRunData;
 	/** Items of a node's output from its last run; [] when the node did not run or sent nothing there. */
 	output(nodeName: string, outputIndex?: number): INodeExecutionData[];
+	/** Items of a node's output from all its runs, in order (a node in a loop runs once per pass). */
+	outputOfAllRuns(nodeName: string, outputIndex?: number): INodeExecutionData[];
 	/** The error that stopped the execution (a plain copy of the thrown error: message, description, node, ...). */
 	error?: ExecutionBaseError;
 	/** Errors recorded per node, including those of nodes that continued on fail. */
@@ -363,6 +381,8 @@ export interface WorkflowRunResult {
 	/** Whether the test cancelled the execution or its timeout did. */
 	cancelled: boolean;
 	timedOut: boolean;
+	/** Every park, in order (with `onPark`; otherwise at most one, the run's end). */
+	parks: ParkRecord[];
 }
 
 function isExecutionData(item: IDataObject | INodeExecutionData): item is INodeExecutionData {
@@ -408,7 +428,7 @@ export async function runWorkflow(definition: WorkflowDefinition, options: RunOp
 	const executionId = `test-${++executionCounter}`;
 	const nodes = withCredentialReferences(definition.nodes, nodeTypes, credentials);
 	const workflowData: IWorkflowBase = {
-		id: 'workflow-test',
+		id: options.workflowId ?? 'workflow-test',
 		name: 'Workflow test',
 		active: false,
 		activeVersionId: null,
@@ -419,15 +439,18 @@ export async function runWorkflow(definition: WorkflowDefinition, options: RunOp
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	};
-	const workflow = new Workflow({
-		id: workflowData.id,
-		name: workflowData.name,
-		nodes: workflowData.nodes,
-		connections: workflowData.connections,
-		active: false,
-		nodeTypes,
-		settings: workflowData.settings,
-	});
+	// Each resume loads the workflow anew, as n8n does from its database (a parked node's copy is marked disabled).
+	const newWorkflow = () =>
+		new Workflow({
+			id: workflowData.id,
+			name: workflowData.name,
+			nodes: structuredClone(workflowData.nodes),
+			connections: structuredClone(workflowData.connections),
+			active: false,
+			nodeTypes,
+			settings: workflowData.settings,
+		});
+	const workflow = newWorkflow();
 	const credentialsHelper = new TestCredentialsHelper(credentialTypes, credentials);
 	const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowData);
 	const additionalData: IWorkflowExecuteAdditionalData = {
@@ -477,8 +500,18 @@ export async function runWorkflow(definition: WorkflowDefinition, options: RunOp
 				}, options.timeoutMs);
 	options.onStart?.(cancel);
 	let run: IRun;
+	const parks: ParkRecord[] = [];
 	try {
 		run = await execution;
+		while (run.waitTill !== undefined && run.waitTill !== null) {
+			const until = new Date(run.waitTill);
+			const stored = JSON.stringify(run.data);
+			parks.push({ at: Date.now(), until: until.getTime(), storedChars: stored.length });
+			if (options.onPark === undefined || cancelled) break;
+			await options.onPark(until);
+			const resumed = new WorkflowExecute(additionalData, mode, JSON.parse(stored) as IRun['data']);
+			run = await resumed.processRunExecutionData(newWorkflow());
+		}
 	} finally {
 		if (timer !== undefined) clearTimeout(timer);
 	}
@@ -497,12 +530,16 @@ export async function runWorkflow(definition: WorkflowDefinition, options: RunOp
 			if (tasks === undefined || tasks.length === 0) return [];
 			return tasks[tasks.length - 1].data?.main?.[outputIndex] ?? [];
 		},
+		outputOfAllRuns(nodeName: string, outputIndex = 0): INodeExecutionData[] {
+			return (runData[nodeName] ?? []).flatMap((task) => task.data?.main?.[outputIndex] ?? []);
+		},
 		error: run.data.resultData.error,
 		nodeErrors,
 		lastNodeExecuted: run.data.resultData.lastNodeExecuted,
 		credentialsRequested: credentialsHelper.requested,
 		cancelled,
 		timedOut: workflowExecute.timedOut,
+		parks,
 	};
 }
 

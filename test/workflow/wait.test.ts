@@ -13,8 +13,17 @@ import { SimulatedClock } from './clock';
 import type { SimulatedRun, SimulatedRunOptions } from './clock';
 import { chain, cleanupHarness, loadPackage, packageNode, runWorkflow } from './harness';
 import type { WorkflowRunResult } from './harness';
+import {
+	contactsFor,
+	credentials,
+	expectedRows,
+	onlyTask,
+	simplified,
+	statusRequests,
+	swissNumbers,
+} from './waitFixtures';
+import type { CheckId } from './waitFixtures';
 
-type CheckId = 'whatsappAvatar' | 'telegramAvatar' | 'telegram' | 'facebook' | 'instagram';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures
@@ -44,10 +53,6 @@ afterEach(async () => {
 	await Promise.all(sandboxes.splice(0).map(async (sandbox) => await sandbox.close()));
 });
 afterAll(() => cleanupHarness());
-
-function credentials(sandbox: Sandbox) {
-	return { eKycProApi: { apiKey: sandbox.apiKey, baseUrl: sandbox.baseUrl } };
-}
 
 function createNode(check: CheckId, output: 'task' | 'inputItems'): INode {
 	return packageNode('Create Task', 'eKycPro', {
@@ -85,49 +90,6 @@ async function createAndWait(
 			),
 		options,
 	);
-}
-
-/** Distinct E.164 numbers, written as CRM contacts with a phone field. */
-function contactsFor(numbers: readonly string[]): IDataObject[] {
-	return numbers.map((phone, index) => ({ name: `Contact ${index}`, phone }));
-}
-
-/** Distinct Swiss mobile numbers: +41 79 then seven digits. */
-function swissNumbers(count: number, seed = 0): string[] {
-	return Array.from({ length: count }, (_, index) => `+4179${2_000_000 + seed * 100_000 + index * 37}`);
-}
-
-/**
- * What Simplify promises (README): keys trimmed and lower-cased, yes/no -> true/false, age -> a number, empty -> null,
- * anything else (such as "ban" or the number) as it is.
- */
-function simplified(row: Record<string, string>): IDataObject {
-	const result: IDataObject = {};
-	for (const [key, value] of Object.entries(row)) {
-		const name = key.trim().toLowerCase();
-		if (value.trim() === '') result[name] = null;
-		else if (value.toLowerCase() === 'yes') result[name] = true;
-		else if (value.toLowerCase() === 'no') result[name] = false;
-		else if (name === 'age') result[name] = Number(value);
-		else result[name] = value;
-	}
-	return result;
-}
-
-function expectedRows(sandbox: Sandbox, check: CheckId, numbers: readonly string[]): IDataObject[] {
-	return numbers.map((number) => simplified(sandbox.expectedRow(check, number)));
-}
-
-function statusRequests(sandbox: Sandbox) {
-	return sandbox.requests.filter(
-		(request) => request.server === 'api' && (request.path === '/v1/gettasks' || /\/tasks\/[^/]+$/.test(request.path)),
-	);
-}
-
-function onlyTask(sandbox: Sandbox) {
-	const tasks = sandbox.tasks();
-	expect(tasks).toHaveLength(1);
-	return tasks[0];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ import type {
 
 import type { CheckDefinition } from '../checks';
 import { COUNTRY_OPTIONS, NumbersInputError, TaskNumbers, missingFileError } from '../numbers';
-import type { RejectedValue, TaskNumbersResult } from '../numbers';
+import type { TaskNumbersResult } from '../numbers';
+import { writeTaskField } from '../ekycproField';
+import type { RejectedValue as RejectedOfItem } from '../ekycproField';
 import { openSession } from '../transport/http';
 import { createTask } from '../transport/tasks';
 import type { EKycTask } from '../transport/types';
@@ -258,20 +260,9 @@ function inputItemsWithTheirNumbers(
 	task: EKycTask,
 	collected: TaskNumbersResult,
 ): INodeExecutionData[] {
-	const rejectedOfItem: Array<Array<Omit<RejectedValue, 'item'>>> = items.map(() => []);
+	const rejectedOfItem: RejectedOfItem[][] = items.map(() => []);
 	for (const { value, item, reason } of collected.rejected) rejectedOfItem[item].push({ value, reason });
-	return items.map((item, index) => ({
-		json: { ...item.json, ekycpro: ekycproField(task, collected.numbersOfItem[index], rejectedOfItem[index]) },
-		binary: item.binary,
-		pairedItem: { item: index },
-	}));
-}
-
-/** The `ekycpro` field of one input item: its task, its number(s) in E.164, and what of it was rejected and why. */
-function ekycproField(task: EKycTask, numbers: string[], rejected: Array<Omit<RejectedValue, 'item'>>): IDataObject {
-	const ekycpro: IDataObject = { task_id: task.task_id, check: task.check };
-	if (numbers.length === 1) ekycpro.number = numbers[0];
-	else if (numbers.length > 1) ekycpro.numbers = numbers;
-	if (rejected.length > 0) ekycpro.rejected = rejected;
-	return ekycpro;
+	return items.map((item, index) =>
+		writeTaskField(item, index, task, collected.numbersOfItem[index], rejectedOfItem[index]),
+	);
 }

@@ -9,12 +9,14 @@ import {
 	waitBeforeRetry,
 } from './retry';
 import type { RetryPolicy } from './retry';
+import { rememberRetryAfter } from './retry';
 import { CREDENTIAL_TYPE } from './session';
 import type { ApiSession } from './session';
 
 // Callers outside transport/ import these from here; each has its own home in this folder.
 export { apiError } from './apiError';
 export { isTransientApiError } from './networkErrors';
+export { retryAfterOf } from './retry';
 export { openSession } from './session';
 export type { ApiSession, TransportContext } from './session';
 
@@ -31,6 +33,8 @@ export interface ApiCall {
 	/** For 404 messages. */
 	taskId?: string;
 	checkName: string;
+	/** Attempts in all for this call, when it is not the session's: the Wait node sends each status request once. */
+	maxAttempts?: number;
 }
 
 export interface FullResponse {
@@ -58,7 +62,9 @@ function jsonObjectOf(body: unknown): IDataObject | undefined {
  * httpRequestWithAuthentication; status and body are read here so errors are built without the request.
  */
 export async function callApi(session: ApiSession, call: ApiCall): Promise<IDataObject> {
-	const { ctx, retry } = session;
+	const { ctx } = session;
+	const maxAttempts = call.maxAttempts ?? session.retry.maxAttempts;
+	const retry = { ...session.retry, maxAttempts };
 	const options: IHttpRequestOptions = {
 		method: call.method,
 		url: `${session.baseUrl}${call.path}`,
@@ -98,10 +104,12 @@ export async function callApi(session: ApiSession, call: ApiCall): Promise<IData
 			if (body === undefined) throw errorForNonJsonAnswer(session, call, status, response.body);
 			return body;
 		}
-		if (!shouldRetryStatus(call.policy, status) || attempt >= retry.maxAttempts) {
-			throw errorForStatus(session, call, response, attempt);
-		}
 		const delay = retryDelayAfterStatus(status, response.headers, attempt, retry);
+		if (!shouldRetryStatus(call.policy, status) || attempt >= retry.maxAttempts) {
+			const error = errorForStatus(session, call, response, attempt);
+			if (status === 429) rememberRetryAfter(error, delay);
+			throw error;
+		}
 		if (!(await waitBeforeRetry(ctx, delay))) throw errorForCancelled(session, call);
 	}
 }

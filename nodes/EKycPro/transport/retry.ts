@@ -79,3 +79,15 @@ export async function waitBeforeRetry(
 		isCancelled: () => signal?.aborted === true,
 	});
 }
+
+/** The wait a refused request asked for (429 Retry-After, capped), kept with the error it was thrown as. */
+const retryAfterByError = new WeakMap<object, number>();
+
+export function rememberRetryAfter(error: object, ms: number): void {
+	retryAfterByError.set(error, ms);
+}
+
+/** The wait the server asked for before the next request, when `error` is a refusal that said so. */
+export function retryAfterOf(error: unknown): number | undefined {
+	return error !== null && typeof error === 'object' ? retryAfterByError.get(error) : undefined;
+}

@@ -76,8 +76,11 @@ export async function getTask(
 	check: CheckDefinition,
 	taskId: string,
 	itemIndex: number,
+	/** `once`: no retries here (the Wait node's loop retries on its own schedule, within Max Wait, counting each). */
+	attempts: 'retry' | 'once' = 'retry',
 ): Promise<EKycTask> {
 	const common = {
+		maxAttempts: attempts === 'once' ? 1 : undefined,
 		timeoutMs: STATUS_TIMEOUT_MS,
 		policy: 'idempotent' as const,
 		itemIndex,

@@ -1,7 +1,14 @@
 /** The eKYCPro Wait node's panel: which task, how the result comes out, and how to poll. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { resultOutputProperties, SIMPLIFY_DESCRIPTION, taskIdProperty } from '../common.descriptions';
+import { CUSTOM_CHECK_ID } from '../checks';
+import {
+	checkOptions,
+	customCheckProperties,
+	resultOutputProperties,
+	SIMPLIFY_DESCRIPTION,
+	taskIdProperty,
+} from '../common.descriptions';
 import { CHECK_FROM_CREATE_TASK, TASK_ID_FROM_CREATE_TASK } from '../ekycproField';
 import { DEFAULT_MAX_WAIT_MINUTES } from './parameters';
 
@@ -13,14 +20,44 @@ export const waitProperties: INodeProperties[] = [
 	{
 		displayName: 'Check',
 		name: 'check',
-		type: 'string',
+		type: 'options',
 		required: true,
+		options: checkOptions,
 		default: CHECK_FROM_CREATE_TASK,
 		description:
-			'The check the task was created with (whatsappAvatar, telegramAvatar, telegram, facebook, instagram, or custom:v1:&lt;task type&gt; / custom:legacy:&lt;path&gt;). The default reads it from Create Task\'s output.',
+			'The check the task was created with. The default reads it from Create Task\'s output; pick a check to set it by hand.',
+	},
+	...customCheckProperties({ hide: { check: [{ _cnd: { not: CUSTOM_CHECK_ID } }] } }),
+	{
+		displayName: 'Between Checks',
+		name: 'betweenChecks',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Keep the Execution Running',
+				value: 'keepRunning',
+				description: 'Sleep inside the execution until the task is done: simplest, for short tasks',
+			},
+			{
+				name: 'Park the Execution',
+				value: 'park',
+				description:
+					'Store the execution while the task runs and resume it for each status check: holds no worker slot, survives n8n restarts (connect Check Again back to this node)',
+			},
+		],
+		default: 'keepRunning',
 	},
 	{
-		displayName: 'Output',
+		displayName:
+			'Connect the "Check Again" output back to this node\'s own input. n8n stores the execution between status checks and sends the waiting items out on "Check Again" to check again; finished tasks leave on "Done" and "Not Finished". The workflow must be saved.',
+		name: 'parkNotice',
+		type: 'notice',
+		displayOptions: { show: { betweenChecks: ['park'] } },
+		default: '',
+	},
+	{
+		displayName: 'Items to Output',
 		name: 'mode',
 		type: 'options',
 		noDataExpression: true,

@@ -1,7 +1,8 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { checkFromId } from '../checks';
+import { checkFromId, CUSTOM_CHECK_ID } from '../checks';
+import { readCustomCheck } from '../common.descriptions';
 import type { CheckDefinition } from '../checks';
 import { toNodeError } from '../helpers/nodeErrors';
 import type { ApiSession } from '../transport/http';
@@ -29,7 +30,8 @@ export function groupByTask(
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const checkValue = String(ctx.getNodeParameter('check', itemIndex, '') ?? '');
-			const resolved = checkFromId(checkValue);
+			// Custom Check picked by hand: its fields say which; otherwise the id Create Task wrote (custom ones included).
+			const resolved = checkValue === CUSTOM_CHECK_ID ? { check: readCustomCheck(ctx, itemIndex) } : checkFromId(checkValue);
 			if ('error' in resolved) {
 				throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex} does not say which check its task is: ${resolved.error}`, {
 					itemIndex,

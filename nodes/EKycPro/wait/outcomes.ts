@@ -53,10 +53,13 @@ export const NOT_FINISHED = 1;
 type Output = typeof DONE | typeof NOT_FINISHED;
 
 /**
- * The Wait node's outputs. Result rows (rows mode) and Not Finished summaries come in task order; items placed by
- * their input index (enriched items, and error items under Continue On Fail) come in input order, after the rows.
+ * The Wait node's outputs: Done and Not Finished, with Check Again before them in park mode. Result rows (rows mode)
+ * and Not Finished summaries come in task order; items placed by their input index (enriched items, and error items
+ * under Continue On Fail) come in input order, after the rows.
  */
 export class WaitOutputs {
+	/** Park mode: the items of tasks still running, to loop back into the node. */
+	readonly checkAgain: INodeExecutionData[] = [];
 	readonly rows: INodeExecutionData[] = [];
 	private readonly summaries: INodeExecutionData[] = [];
 	private readonly byInput = new Map<number, { output: Output; item: INodeExecutionData }>();
@@ -81,11 +84,11 @@ export class WaitOutputs {
 		for (const index of group.itemIndexes) this.place(index, NOT_FINISHED, mergeNotFinished(items[index], index, json));
 	}
 
-	/** Once, at the end: the two outputs (the row list is handed over, not copied: it can hold a million rows). */
-	toNodeOutput(): INodeExecutionData[][] {
+	/** Once, at the end (the row list is handed over, not copied: it can hold a million rows). */
+	toNodeOutput(park: boolean): INodeExecutionData[][] {
 		const outputs: INodeExecutionData[][] = [this.rows, this.summaries];
 		const placed = [...this.byInput.entries()].sort(([a], [b]) => a - b);
 		for (const [, { output, item }] of placed) outputs[output].push(item);
-		return outputs;
+		return park ? [this.checkAgain, ...outputs] : outputs;
 	}
 }

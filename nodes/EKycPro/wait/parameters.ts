@@ -19,6 +19,8 @@ interface PollingParameters {
 }
 
 export interface WaitParameters {
+	/** Between status calls: sleep inside the execution, or park it (the loop through Check Again). */
+	betweenChecks: 'keepRunning' | 'park';
 	/** Result rows, or the input items with their results merged in. */
 	mode: 'rows' | 'enrich';
 	/** How rows mode outputs a result; undefined in enrich mode. */
@@ -47,6 +49,7 @@ export function readWaitParameters(ctx: IExecuteFunctions): WaitParameters {
 	const mode = ctx.getNodeParameter('mode', 0) as WaitParameters['mode'];
 	const polling = ctx.getNodeParameter('polling', 0, {}) as PollingParameters;
 	return {
+		betweenChecks: ctx.getNodeParameter('betweenChecks', 0, 'keepRunning') as WaitParameters['betweenChecks'],
 		mode,
 		output: mode === 'rows' ? readResultOutputSettings(ctx, 0) : undefined,
 		simplify: mode === 'enrich' ? (ctx.getNodeParameter('simplify', 0, true) as boolean) : false,

@@ -11,7 +11,7 @@ import { errorItem, toNodeError } from '../helpers/nodeErrors';
 import { appendResultItems, loadResult, readOptionsFor } from '../helpers/resultFile';
 import { waitForExport } from '../polling/waitLoop';
 import type { WaitOutcome } from '../polling/waitLoop';
-import { isTransientApiError, openSession } from '../transport/http';
+import { isTransientApiError, openSession, retryAfterOf } from '../transport/http';
 import type { ApiSession } from '../transport/http';
 import { getTask } from '../transport/tasks';
 import type { EKycTask } from '../transport/types';
@@ -19,6 +19,7 @@ import { groupByTask } from './groupByTask';
 import type { TaskGroup } from './groupByTask';
 import { DONE, notFinishedJson, notFinishedReason, progressSummary, WaitOutputs } from './outcomes';
 import type { NotFinishedOutcome } from './outcomes';
+import { runParkPass } from './parkPass';
 import { readWaitParameters } from './parameters';
 import type { WaitParameters } from './parameters';
 
@@ -39,8 +40,10 @@ async function waitForGroups(
 		groups.map(async (group): Promise<GroupOutcome> =>
 			await waitForExport<EKycTask>(
 				{
-					getStatus: async () => await getTask(session, group.check, group.taskId, group.itemIndexes[0]),
+					// One request per status call: the loop retries on its own schedule, within Max Wait, counting each.
+					getStatus: async () => await getTask(session, group.check, group.taskId, group.itemIndexes[0], 'once'),
 					isTransientError: isTransientApiError,
+					retryAfterMs: retryAfterOf,
 					now: () => Date.now(),
 					sleep: async (ms) => await sleep(ms),
 					isCancelled: () => stopped || signal?.aborted === true,
@@ -113,7 +116,10 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 		outputs.place(itemIndex, DONE, errorItem(this.getNode(), error, { item: itemIndex }, itemIndex));
 
 	const groups = groupByTask(this, session, items, continueOnFail ? fail : undefined);
-	const outcomes = await waitForGroups(this, session, groups, parameters, continueOnFail);
+	const park = parameters.betweenChecks === 'park';
+	const outcomes = park
+		? await runParkPass(this, session, items, groups, parameters, outputs, continueOnFail)
+		: await waitForGroups(this, session, groups, parameters, continueOnFail);
 
 	for (let g = 0; g < groups.length; g++) {
 		const group = groups[g];
@@ -123,6 +129,7 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 				description: `Task ${group.taskId} (${group.check.name}) goes on at eKYCPro; read it later with Get Status / Download Result.`,
 			});
 		}
+		if (outcome.kind === 'waiting') continue;
 		if (outcome.kind === 'error') {
 			for (const itemIndex of group.itemIndexes) fail(itemIndex, outcome.error);
 			continue;
@@ -135,5 +142,5 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 			for (const itemIndex of group.itemIndexes) fail(itemIndex, error);
 		}
 	}
-	return outputs.toNodeOutput();
+	return outputs.toNodeOutput(park);
 }

@@ -4,8 +4,7 @@
  * chunk to the next, so memory stays flat however long the sheet is.
  */
 import { DOWNLOAD_AGAIN, ResultFileError } from './errors';
-import type { CellValue } from './rows';
-import type { RawRecord } from './rows';
+import type { CellValue, RawRecord } from './rows';
 import { CarryOver, decodeChunks, decodeXmlText, findElements, readAttribute } from './text';
 import { findEntry, readEntryChunks, readEntryText, type ZipArchive, type ZipEntry } from './zip';
 

@@ -16,7 +16,8 @@ export class EKycProWait implements INodeType {
 		version: 1,
 		subtitle:
 			'={{ ($parameter["mode"] === "enrich" ? "Enrich input items" : "Result rows") + ($parameter["betweenChecks"] === "park" ? ", parked between checks" : "") }}',
-		description: 'Wait for eKYCPro tasks to finish, then output their result rows or merge them into the input items',
+		description:
+			'Polls eKYCPro tasks from Create Task until their results are exported, then outputs the rows or enriched items',
 		defaults: { name: 'eKYCPro Wait' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

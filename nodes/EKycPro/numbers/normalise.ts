@@ -91,7 +91,7 @@ const LETTER = /\p{L}/u;
 /** Digits of other scripts (fullwidth, Arabic-Indic, Persian, Devanagari, Bengali, Thai, Myanmar): their 0. */
 const DIGIT_ZEROS = [0xff10, 0x0660, 0x06f0, 0x0966, 0x09e6, 0x0e50, 0x1040];
 const NON_ASCII_DIGIT = /[\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9\u0966-\u096F\u09E6-\u09EF\u0E50-\u0E59\u1040-\u1049\uFF0B\u2795]/g;
-const NON_ASCII = /[^\x00-\x7F]/;
+const NON_ASCII = /[\u0080-\uFFFF]/;
 
 function toAsciiDigit(character: string): string {
 	const code = character.charCodeAt(0);

@@ -55,8 +55,9 @@ export function readField(item: INodeExecutionData): Partial<ResultField> {
  * mode's wait state (an item with a result or a summary has left the loop).
  */
 function withField(item: INodeExecutionData, itemIndex: number, field: object): INodeExecutionData {
-	const { [WAIT_STATE_FIELD]: _waitState, ...json } = item.json;
-	return { json: { ...json, [FIELD]: field as IDataObject }, binary: item.binary, pairedItem: { item: itemIndex } };
+	const json: IDataObject = { ...item.json, [FIELD]: field as IDataObject };
+	delete json[WAIT_STATE_FIELD];
+	return { json, binary: item.binary, pairedItem: { item: itemIndex } };
 }
 
 /** Create Task's writer: the task and what the item gave. */
@@ -167,7 +168,8 @@ export function withWaitState(
 	itemIndex: number,
 	state: WaitStateField | undefined,
 ): INodeExecutionData {
-	const { [WAIT_STATE_FIELD]: _previous, ...json } = item.json;
-	if (state !== undefined) json[WAIT_STATE_FIELD] = state as unknown as IDataObject;
+	const json: IDataObject = { ...item.json };
+	if (state === undefined) delete json[WAIT_STATE_FIELD];
+	else json[WAIT_STATE_FIELD] = state as unknown as IDataObject;
 	return { json, binary: item.binary, pairedItem: { item: itemIndex } };
 }

@@ -3,13 +3,13 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestO
 import { errorForCancelled, errorForNetworkFailure, errorForNonJsonAnswer, errorForStatus } from './errorMessages';
 import {
 	backoffDelay,
+	rememberRetryAfter,
 	retryDelayAfterStatus,
 	shouldRetryNetworkError,
 	shouldRetryStatus,
 	waitBeforeRetry,
 } from './retry';
 import type { RetryPolicy } from './retry';
-import { rememberRetryAfter } from './retry';
 import { CREDENTIAL_TYPE } from './session';
 import type { ApiSession } from './session';
 

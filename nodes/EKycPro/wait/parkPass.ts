@@ -58,8 +58,9 @@ function toState(wait: TaskWait): WaitStateField {
 	};
 	// The result link expires and is fetched again when the task is exported: not worth storing on every pass.
 	if (progress.lastTask) {
-		const { result_url: _url, ...task } = progress.lastTask;
-		state.last_task = task as unknown as IDataObject;
+		const task: IDataObject = { ...progress.lastTask };
+		delete task.result_url;
+		state.last_task = task;
 	}
 	return state;
 }

@@ -33,7 +33,8 @@ export class EKycProApi implements ICredentialType {
 			type: 'string',
 			default: DEFAULT_BASE_URL,
 			required: true,
-			description: 'Leave as is for the live API; point it at a sandbox (for example http://127.0.0.1:8787) to try the nodes without spending credits',
+			description:
+				'Leave as is for the live API; point it at a sandbox (for example http://127.0.0.1:8787) to try the nodes without spending credits',
 		},
 		{
 			displayName: 'User ID',

@@ -92,7 +92,8 @@ async function main(): Promise<void> {
 	const numbersFile = process.argv.slice(2).find((arg) => !arg.startsWith('--'));
 	const apiKey = process.env.EKYCPRO_API_KEY;
 	const live = apiKey !== undefined && apiKey !== '' && numbersFile !== undefined;
-	if (numbersFile !== undefined && !live) throw new Error('A file of numbers runs against the real API: set EKYCPRO_API_KEY too.');
+	if (numbersFile !== undefined && !live)
+		throw new Error('A file of numbers runs against the real API: set EKYCPRO_API_KEY too.');
 	const major = Number(argValue('n8n') ?? '1') as N8nMajor;
 	if (major !== 1 && major !== 2) throw new Error('--n8n must be 1 or 2');
 
@@ -125,13 +126,18 @@ async function main(): Promise<void> {
 		const outcome = await executeWorkflowWithOutput(home, workflowId, 45 * 60_000);
 		const seconds = ((Date.now() - started) / 1000).toFixed(1);
 		const error = runError(outcome.run);
-		if (error) throw new Error(`The workflow failed in "${error.node?.name ?? '?'}": ${error.message}\n${error.description ?? ''}`);
+		if (error)
+			throw new Error(
+				`The workflow failed in "${error.node?.name ?? '?'}": ${error.message}\n${error.description ?? ''}`,
+			);
 
 		const contacts = nodeOutputItems(outcome.run, WAIT_NODE);
 		const notFinished = nodeOutputItems(outcome.run, WAIT_NODE, { output: 1 });
 		const created = nodeOutputItems(outcome.run, CREATE_NODE);
 		say('');
-		const rows: string[][] = [['contact', 'phone as given', 'E.164 sent', 'whatsapp', 'age', 'gender', 'picture', 'note']];
+		const rows: string[][] = [
+			['contact', 'phone as given', 'E.164 sent', 'whatsapp', 'age', 'gender', 'picture', 'note'],
+		];
 		for (const item of contacts) {
 			const ekycpro = (item.json.ekycpro ?? {}) as Record<string, unknown>;
 			const result = (ekycpro.result ?? {}) as Record<string, unknown>;
@@ -148,12 +154,22 @@ async function main(): Promise<void> {
 		}
 		printTable(rows);
 		say('');
-		const sent = new Set(created.map((item) => (item.json.ekycpro as Record<string, unknown> | undefined)?.number).filter(Boolean));
-		const rejected = created.filter((item) => (item.json.ekycpro as Record<string, unknown> | undefined)?.rejected).length;
+		const sent = new Set(
+			created.map((item) => (item.json.ekycpro as Record<string, unknown> | undefined)?.number).filter(Boolean),
+		);
+		const rejected = created.filter(
+			(item) => (item.json.ekycpro as Record<string, unknown> | undefined)?.rejected,
+		).length;
 		const taskId = (created[0]?.json.ekycpro as Record<string, unknown> | undefined)?.task_id;
-		say(`Task ${cell(taskId)}: ${created.length} contacts in, ${sent.size} distinct numbers submitted, ${rejected} rejected before upload.`);
-		if (sandbox) say(`Charges: ${sandbox.charges} create; status calls: ${sandbox.statusCalls}; result downloads: ${sandbox.requests.filter((r) => r.server === 'result').length}.`);
-		if (notFinished.length > 0) say(`${notFinished.length} item(s) came out on "Not Finished": collect the task later by its id.`);
+		say(
+			`Task ${cell(taskId)}: ${created.length} contacts in, ${sent.size} distinct numbers submitted, ${rejected} rejected before upload.`,
+		);
+		if (sandbox)
+			say(
+				`Charges: ${sandbox.charges} create; status calls: ${sandbox.statusCalls}; result downloads: ${sandbox.requests.filter((r) => r.server === 'result').length}.`,
+			);
+		if (notFinished.length > 0)
+			say(`${notFinished.length} item(s) came out on "Not Finished": collect the task later by its id.`);
 		say(`Workflow run time: ${seconds} s.`);
 	} finally {
 		await sandbox?.close();

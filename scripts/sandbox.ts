@@ -50,7 +50,8 @@ function fail(message: string): never {
 
 function numberArgument(name: string, value: string | undefined, minimum: number): number {
 	const parsed = Number(value);
-	if (value === undefined || !Number.isFinite(parsed) || parsed < minimum) fail(`${name} needs a number of at least ${minimum}`);
+	if (value === undefined || !Number.isFinite(parsed) || parsed < minimum)
+		fail(`${name} needs a number of at least ${minimum}`);
 	return parsed;
 }
 
@@ -90,7 +91,8 @@ async function main(): Promise<void> {
 				speed = numberArgument(name, value, 0.001);
 				break;
 			case '--format':
-				if (!RESULT_FORMATS.includes(value as ResultFormat)) fail(`--format must be one of ${RESULT_FORMATS.join(', ')}`);
+				if (!RESULT_FORMATS.includes(value as ResultFormat))
+					fail(`--format must be one of ${RESULT_FORMATS.join(', ')}`);
 				options.resultFormat = value as ResultFormat;
 				break;
 			case '--min-batch':
@@ -129,7 +131,9 @@ async function main(): Promise<void> {
 	const stop = (signal: string) => {
 		if (stopping) process.exit(1); // a second Ctrl-C does not wait
 		stopping = true;
-		process.stdout.write(`\n${signal}: stopping (${sandbox.charges} charged creates, ${sandbox.statusCalls} status reads)\n`);
+		process.stdout.write(
+			`\n${signal}: stopping (${sandbox.charges} charged creates, ${sandbox.statusCalls} status reads)\n`,
+		);
 		void sandbox.close().then(() => process.exit(0));
 	};
 	process.on('SIGINT', () => stop('SIGINT'));

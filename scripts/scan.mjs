@@ -24,7 +24,10 @@ await scan('source', root, SOURCE_FILE_PATTERNS);
 
 const work = mkdtempSync(join(tmpdir(), 'ekycpro-scan-'));
 try {
-	execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+	execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], {
+		cwd: root,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
 	const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
 	if (!tarball) throw new Error('npm pack produced no tarball');
 	const unpacked = join(work, 'package');

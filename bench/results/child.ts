@@ -27,7 +27,11 @@ async function ours(data: Uint8Array): Promise<number> {
 /** The DecompressionStream inflate of one entry, fed and drained exactly as the reader does, without parsing. */
 async function inflateOnly(zip: ZipArchive, entry: ZipEntry): Promise<number> {
 	const view = new DataView(zip.data.buffer, zip.data.byteOffset, zip.data.byteLength);
-	const start = entry.localHeaderOffset + 30 + view.getUint16(entry.localHeaderOffset + 26, true) + view.getUint16(entry.localHeaderOffset + 28, true);
+	const start =
+		entry.localHeaderOffset +
+		30 +
+		view.getUint16(entry.localHeaderOffset + 26, true) +
+		view.getUint16(entry.localHeaderOffset + 28, true);
 	const compressed = zip.data.subarray(start, start + entry.compressedSize);
 	if (entry.method === 0) return compressed.length;
 	const stream = new DecompressionStream('deflate-raw');
@@ -71,13 +75,16 @@ function sheetjs(data: Uint8Array): number {
 }
 
 async function exceljs(data: Uint8Array): Promise<number> {
-	const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]), {
-		sharedStrings: 'cache',
-		worksheets: 'emit',
-		hyperlinks: 'ignore',
-		styles: 'ignore',
-		entries: 'emit',
-	});
+	const reader = new ExcelJS.stream.xlsx.WorkbookReader(
+		Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+		{
+			sharedStrings: 'cache',
+			worksheets: 'emit',
+			hyperlinks: 'ignore',
+			styles: 'ignore',
+			entries: 'emit',
+		},
+	);
 	let rows = 0;
 	let first = true;
 	for await (const worksheet of reader) {

@@ -14,14 +14,20 @@ export const HEADER = ['Number', 'age', 'avatar', 'category', 'gender', 'hair_co
 type Cell = string | number | null;
 
 export type FileKind = 'xlsx-shared' | 'xlsx-inline' | 'csv' | 'zip-xlsx-shared' | 'zip-xlsx-inline' | 'zip-csv';
-export const FILE_KINDS: FileKind[] = ['xlsx-shared', 'xlsx-inline', 'csv', 'zip-xlsx-shared', 'zip-xlsx-inline', 'zip-csv'];
+export const FILE_KINDS: FileKind[] = [
+	'xlsx-shared',
+	'xlsx-inline',
+	'csv',
+	'zip-xlsx-shared',
+	'zip-xlsx-inline',
+	'zip-csv',
+];
 
 const COUNTRY_CODES = ['41', '44', '1', '49', '33', '86', '62', '90', '971', '55'];
 const CATEGORIES = ['individual portrait', 'pet avatar', 'object', 'group photo', 'cartoon'];
 const GENDERS = ['male', 'female'];
 const HAIR = ['black', 'brown', 'blonde', 'red', 'gray'];
 const SKIN = ['white', 'black', 'brown'];
-
 
 export function* avatarRows(count: number): Generator<Cell[]> {
 	const next = fractionDraws(20241019);
@@ -32,8 +38,17 @@ export function* avatarRows(count: number): Generator<Cell[]> {
 			yield [number, null, null, null, null, null, null, 'no'];
 			continue;
 		}
-		const avatar = `https://wapic.s3.ap-southeast-1.amazonaws.com/avatar/${(index * 2654435761 >>> 0).toString(16)}${index.toString(36)}.jpg`;
-		yield [number, 18 + Math.floor(next() * 50), avatar, pick(CATEGORIES), pick(GENDERS), pick(HAIR), pick(SKIN), 'yes'];
+		const avatar = `https://wapic.s3.ap-southeast-1.amazonaws.com/avatar/${((index * 2654435761) >>> 0).toString(16)}${index.toString(36)}.jpg`;
+		yield [
+			number,
+			18 + Math.floor(next() * 50),
+			avatar,
+			pick(CATEGORIES),
+			pick(GENDERS),
+			pick(HAIR),
+			pick(SKIN),
+			'yes',
+		];
 	}
 }
 
@@ -88,9 +103,16 @@ function writeAtomically(path: string, data: Buffer): void {
 }
 
 /** Makes sure every file of `rows` rows exists in `outDir`; returns their paths by kind. */
-export async function ensureFiles(outDir: string, rows: number, log: (line: string) => void): Promise<Record<FileKind, string>> {
+export async function ensureFiles(
+	outDir: string,
+	rows: number,
+	log: (line: string) => void,
+): Promise<Record<FileKind, string>> {
 	mkdirSync(outDir, { recursive: true });
-	const paths = Object.fromEntries(FILE_KINDS.map((kind) => [kind, filePath(outDir, kind, rows)])) as Record<FileKind, string>;
+	const paths = Object.fromEntries(FILE_KINDS.map((kind) => [kind, filePath(outDir, kind, rows)])) as Record<
+		FileKind,
+		string
+	>;
 	const make = async (kind: FileKind, build: () => Promise<void> | void) => {
 		if (existsSync(paths[kind])) return;
 		const started = Date.now();
@@ -104,11 +126,19 @@ export async function ensureFiles(outDir: string, rows: number, log: (line: stri
 	await make('xlsx-inline', () => writeAtomically(paths['xlsx-inline'], inlineXlsx(rows)));
 	await make('csv', () => writeAtomically(paths.csv, csv(rows)));
 	await make('zip-xlsx-shared', () =>
-		writeAtomically(paths['zip-xlsx-shared'], writeZip([{ name: 'result/result.xlsx', data: readFileSync(paths['xlsx-shared']) }])),
+		writeAtomically(
+			paths['zip-xlsx-shared'],
+			writeZip([{ name: 'result/result.xlsx', data: readFileSync(paths['xlsx-shared']) }]),
+		),
 	);
 	await make('zip-xlsx-inline', () =>
-		writeAtomically(paths['zip-xlsx-inline'], writeZip([{ name: 'result.xlsx', data: readFileSync(paths['xlsx-inline']) }])),
+		writeAtomically(
+			paths['zip-xlsx-inline'],
+			writeZip([{ name: 'result.xlsx', data: readFileSync(paths['xlsx-inline']) }]),
+		),
 	);
-	await make('zip-csv', () => writeAtomically(paths['zip-csv'], writeZip([{ name: 'result.csv', data: readFileSync(paths.csv) }])));
+	await make('zip-csv', () =>
+		writeAtomically(paths['zip-csv'], writeZip([{ name: 'result.csv', data: readFileSync(paths.csv) }])),
+	);
 	return paths;
 }

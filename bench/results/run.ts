@@ -40,7 +40,8 @@ function measure(tool: Tool, file: string): Measurement | string {
 		{ encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: 30 * 60 * 1000 },
 	);
 	if (child.status !== 0) {
-		const reason = (child.stderr || '').trim().split('\n').slice(-3).join(' | ') || `exit ${child.status ?? child.signal}`;
+		const reason =
+			(child.stderr || '').trim().split('\n').slice(-3).join(' | ') || `exit ${child.status ?? child.signal}`;
 		return `failed: ${reason}`;
 	}
 	const line = child.stdout.trim().split('\n').pop() as string;
@@ -99,7 +100,8 @@ async function main(): Promise<void> {
 				console.log(
 					`${size} ${kind} ${tool}: ${result.rows} ${tool.startsWith('floor') ? 'bytes inflated' : 'rows'} in ${(result.ms / 1000).toFixed(2)} s (CPU ${(result.cpuMs / 1000).toFixed(2)} s), maxRSS ${result.maxRssMb.toFixed(0)} MB`,
 				);
-				if (!tool.startsWith('floor') && result.rows !== size) console.log(`  WARNING: ${tool} read ${result.rows} rows, expected ${size}`);
+				if (!tool.startsWith('floor') && result.rows !== size)
+					console.log(`  WARNING: ${tool} read ${result.rows} rows, expected ${size}`);
 			}
 			results.push({ size, kind, mb: statSync(paths[kind]).size / 1e6, by });
 		}
@@ -155,7 +157,9 @@ async function main(): Promise<void> {
 	}
 	console.log('');
 	console.log('Times are wall seconds from file-in-memory to last row; cpu = user + system seconds of the child.');
-	console.log('floor = DecompressionStream(deflate-raw) inflate of the sheet entry only; floor-all = sheet + sharedStrings.');
+	console.log(
+		'floor = DecompressionStream(deflate-raw) inflate of the sheet entry only; floor-all = sheet + sharedStrings.',
+	);
 	console.log('Targets for the 1,000,000-row XLSX: ours/floor < 3, SheetJS/ours >= 10, mem ours/SheetJS <= 0.25.');
 }
 

@@ -103,10 +103,7 @@ const LEGACY_PATH_PATTERN = /^(\/[A-Za-z0-9_.-]+)+$/;
  * Builds the definition of a custom check from what the user typed, or returns the reason it cannot be used.
  * A legacy path may be given with or without the trailing `/tasks`.
  */
-export function customCheck(
-	style: ApiStyle,
-	value: string,
-): { check: CheckDefinition } | { error: string } {
+export function customCheck(style: ApiStyle, value: string): { check: CheckDefinition } | { error: string } {
 	const trimmed = value.trim();
 	if (style === 'v1') {
 		if (!TASK_TYPE_PATTERN.test(trimmed)) {

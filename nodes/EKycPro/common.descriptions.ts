@@ -39,7 +39,11 @@ export const customCheckProperties = (whenCustom: NonNullable<DisplayOptions>): 
 			displayOptions: whenCustom,
 			options: [
 				{ name: 'V1 Task Type', value: 'v1', description: 'POST /v1/tasks with a task_type, such as ws_avatar or vk' },
-				{ name: 'API Path', value: 'legacy', description: 'POST {path}/tasks and GET {path}/tasks/{ID}, such as /wa/api/simple' },
+				{
+					name: 'API Path',
+					value: 'legacy',
+					description: 'POST {path}/tasks and GET {path}/tasks/{ID}, such as /wa/api/simple',
+				},
 			],
 			default: 'v1',
 		},
@@ -74,7 +78,7 @@ export function readCustomCheck(ctx: IExecuteFunctions, itemIndex: number): Chec
 	if ('error' in resolved) {
 		throw new NodeOperationError(ctx.getNode(), resolved.error, {
 			itemIndex,
-			description: 'Set the custom check\'s task type or API path as the eKYCPro documentation of the check gives it.',
+			description: "Set the custom check's task type or API path as the eKYCPro documentation of the check gives it.",
 		});
 	}
 	return resolved.check;

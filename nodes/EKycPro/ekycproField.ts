@@ -125,7 +125,11 @@ export function mergeResult(
 }
 
 /** The Wait node's merge for a task that did not finish: the progress summary joins the field. */
-export function mergeNotFinished(item: INodeExecutionData, itemIndex: number, summary: IDataObject): INodeExecutionData {
+export function mergeNotFinished(
+	item: INodeExecutionData,
+	itemIndex: number,
+	summary: IDataObject,
+): INodeExecutionData {
 	return withField(item, itemIndex, { ...readField(item), ...summary });
 }
 

@@ -13,7 +13,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { importCredential, importWorkflow, installPackedPackage, newN8nHome, packPackage, startN8n, type N8nMajor } from '../../test/e2e/n8n';
+import {
+	importCredential,
+	importWorkflow,
+	installPackedPackage,
+	newN8nHome,
+	packPackage,
+	startN8n,
+	type N8nMajor,
+} from '../../test/e2e/n8n';
 import { startSandbox } from '../../test/sandbox';
 
 /** Fixed, so the credential stored in the kept dev user folder keeps pointing at the sandbox across restarts. */
@@ -53,7 +61,10 @@ async function main(): Promise<void> {
 	}
 
 	// A sandbox with a credential pointing at it, and the examples, so the nodes can be tried at once.
-	const sandbox = await startSandbox({ port: SANDBOX_PORT, timing: { pendingMs: 5_000, numbersPerSecond: 5, completedMs: 5_000 } });
+	const sandbox = await startSandbox({
+		port: SANDBOX_PORT,
+		timing: { pendingMs: 5_000, numbersPerSecond: 5, completedMs: 5_000 },
+	});
 	await importCredential(home, {
 		id: 'ekycpro-sandbox',
 		name: 'eKYCPro sandbox',

@@ -68,7 +68,9 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 		const workflow = example('enrich-contacts.json');
 		const contacts = (
 			JSON.parse(
-				String((workflow.nodes as ExampleNode[]).find((node) => node.type === 'n8n-nodes-base.set')?.parameters.jsonOutput),
+				String(
+					(workflow.nodes as ExampleNode[]).find((node) => node.type === 'n8n-nodes-base.set')?.parameters.jsonOutput,
+				),
 			) as { contacts: Array<{ name: string; phone: string }> }
 		).contacts;
 		const chargesBefore = sandbox.charges;
@@ -104,9 +106,13 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 	test('file-to-rows: a file of numbers becomes one item per Telegram result row, plus the file', async () => {
 		const workflow = example('file-to-rows.json');
 		const numbers = String(
-			(JSON.parse(String((workflow.nodes as ExampleNode[]).find((node) => node.name === 'Numbers')?.parameters.jsonOutput)) as {
-				numbers: string;
-			}).numbers,
+			(
+				JSON.parse(
+					String((workflow.nodes as ExampleNode[]).find((node) => node.name === 'Numbers')?.parameters.jsonOutput),
+				) as {
+					numbers: string;
+				}
+			).numbers,
 		).split('\n');
 		const run = await executeWorkflow(home, await importWorkflow(home, workflow));
 		expect(runError(run)).toBeUndefined();
@@ -148,14 +154,20 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 		}
 		// The create half goes: its trigger, and (n8n 2 checks this) the connections that start at it.
 		const createHalf = ['Run now', 'eKYCPro: create Instagram task'];
-		collect.nodes = nodes.filter((node) => !createHalf.includes(node.name) && !node.name.startsWith('Keep the task ID'));
+		collect.nodes = nodes.filter(
+			(node) => !createHalf.includes(node.name) && !node.name.startsWith('Keep the task ID'),
+		);
 		collect.connections = Object.fromEntries(
 			Object.entries(collect.connections).filter(([source]) => !createHalf.includes(source)),
 		);
 		await new Promise((resolve) => setTimeout(resolve, 4_000));
 		const second = await executeWorkflow(home, await importWorkflow(home, collect));
 		expect(runError(second)).toBeUndefined();
-		expect(nodeOutputJson(second, 'eKYCPro: get status')[0]).toMatchObject({ task_id: taskId, status: 'exported', done: true });
+		expect(nodeOutputJson(second, 'eKYCPro: get status')[0]).toMatchObject({
+			task_id: taskId,
+			status: 'exported',
+			done: true,
+		});
 		const rows = nodeOutputJson(second, 'eKYCPro: download rows');
 		expect(rows).toEqual(numbers.map((number) => expectedResult(sandbox, 'instagram', number)));
 	});

@@ -41,7 +41,13 @@ const NUMBERS = ['+41798284651', '+41798284652', '+4915112345678', '+14155552671
 
 type NodeJson = Record<string, unknown> & { name: string };
 
-function node(name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}): NodeJson {
+function node(
+	name: string,
+	type: string,
+	typeVersion: number,
+	parameters: Record<string, unknown>,
+	extra: Record<string, unknown> = {},
+): NodeJson {
 	return { id: randomUUID(), name, type, typeVersion, position: [0, 0], parameters, ...extra };
 }
 
@@ -64,12 +70,24 @@ function workflow(id: string, nodes: NodeJson[]): N8nWorkflowJson {
 	return { id, name: `faults ${id}`, nodes: all, connections };
 }
 
-function createTask(name: string, check: string, parameters: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): NodeJson {
+function createTask(
+	name: string,
+	check: string,
+	parameters: Record<string, unknown> = {},
+	extra: Record<string, unknown> = {},
+): NodeJson {
 	return node(
 		name,
 		'n8n-nodes-ekycpro.eKycPro',
 		1,
-		{ resource: check, operation: 'createTask', numbersSource: 'field', phoneField: 'phone', options: {}, ...parameters },
+		{
+			resource: check,
+			operation: 'createTask',
+			numbersSource: 'field',
+			phoneField: 'phone',
+			options: {},
+			...parameters,
+		},
 		{ credentials: CREDENTIAL, ...extra },
 	);
 }
@@ -103,14 +121,16 @@ describe.each(majors)('the fault matrix in real n8n %i.x', (major) => {
 		sandbox.requests.slice(from).filter((request) => {
 			if (kind === 'download') return request.server === 'result';
 			if (request.server !== 'api') return false;
-			const isCreate = request.method === 'POST' && (request.path === '/v1/tasks' || /\/api\/[^/]+\/tasks$/.test(request.path));
+			const isCreate =
+				request.method === 'POST' && (request.path === '/v1/tasks' || /\/api\/[^/]+\/tasks$/.test(request.path));
 			return kind === 'create' ? isCreate : !isCreate;
 		});
 
 	const expectedRows = (check: string, numbers: readonly string[]): ResultRow[] =>
 		numbers.map((number) => {
 			const row: ResultRow = {};
-			for (const [key, value] of Object.entries(sandbox.expectedRow(check, number))) row[key.trim().toLowerCase()] = value;
+			for (const [key, value] of Object.entries(sandbox.expectedRow(check, number)))
+				row[key.trim().toLowerCase()] = value;
 			return simplifyRow(row);
 		});
 
@@ -119,14 +139,22 @@ describe.each(majors)('the fault matrix in real n8n %i.x', (major) => {
 		const form = new FormData();
 		form.append('file', new Blob([NUMBERS.join('\n')], { type: 'text/plain' }), 'numbers.txt');
 		form.append('task_type', taskType);
-		const response = await fetch(`${sandbox.baseUrl}/v1/tasks`, { method: 'POST', headers: { 'X-API-Key': API_KEY }, body: form });
+		const response = await fetch(`${sandbox.baseUrl}/v1/tasks`, {
+			method: 'POST',
+			headers: { 'X-API-Key': API_KEY },
+			body: form,
+		});
 		const body = (await response.json()) as { task_id?: string };
-		if (!response.ok || !body.task_id) throw new Error(`sandbox create answered ${response.status}: ${JSON.stringify(body)}`);
+		if (!response.ok || !body.task_id)
+			throw new Error(`sandbox create answered ${response.status}: ${JSON.stringify(body)}`);
 		return body.task_id;
 	}
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ apiKey: API_KEY, timing: { pendingMs: 1_000, numbersPerSecond: 20, completedMs: 1_000 } });
+		sandbox = await startSandbox({
+			apiKey: API_KEY,
+			timing: { pendingMs: 1_000, numbersPerSecond: 20, completedMs: 1_000 },
+		});
 		packageHome = await newPackageHome(
 			repoRoot,
 			major,
@@ -163,10 +191,15 @@ describe.each(majors)('the fault matrix in real n8n %i.x', (major) => {
 		expect(sandbox.charges - charges).toBe(1);
 		expect(requestsOf('create', from).map((request) => request.status)).toEqual([500, 500, 200]);
 		const [task] = nodeOutputJson(result, 'Create');
-		expect(nodeOutputJson(result, 'Wait')).toEqual(expectedRows('telegram', sandbox.task(String(task.task_id))?.numbers ?? []));
+		expect(nodeOutputJson(result, 'Wait')).toEqual(
+			expectedRows('telegram', sandbox.task(String(task.task_id))?.numbers ?? []),
+		);
 		expect(nodeOutputJson(result, 'Wait', { output: 1 })).toEqual([]);
 		// Every queued fault hit a request.
-		const hit = sandbox.requests.slice(from).map((request) => request.fault).filter(Boolean);
+		const hit = sandbox.requests
+			.slice(from)
+			.map((request) => request.fault)
+			.filter(Boolean);
 		expect(hit.sort()).toEqual(faults.flatMap((fault) => Array(fault.times ?? 1).fill(fault.kind)).sort());
 		expect(requestsOf('download', from).length).toBeGreaterThanOrEqual(3);
 	});
@@ -229,7 +262,9 @@ describe.each(majors)('the fault matrix in real n8n %i.x', (major) => {
 
 		const tasks = node('Tasks', 'n8n-nodes-base.set', 3.4, {
 			mode: 'raw',
-			jsonOutput: JSON.stringify({ tasks: [exported, failed, stuck, unknown].map((task_id) => ({ task_id, check: 'telegram' })) }),
+			jsonOutput: JSON.stringify({
+				tasks: [exported, failed, stuck, unknown].map((task_id) => ({ task_id, check: 'telegram' })),
+			}),
 			options: {},
 		});
 		const split = node('One item per task', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'tasks', options: {} });
@@ -268,10 +303,22 @@ describe.each(majors)('the fault matrix in real n8n %i.x', (major) => {
 			id: 'faultsTenAtOnce',
 			name: 'faults ten at once',
 			nodes: [
-				node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: hookPath, responseMode: 'lastNode', responseData: 'allEntries', options: {} }, { webhookId: randomUUID() }),
+				node(
+					'Webhook',
+					'n8n-nodes-base.webhook',
+					2,
+					{ httpMethod: 'POST', path: hookPath, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+					{ webhookId: randomUUID() },
+				),
 				node('One item per contact', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'body.contacts', options: {} }),
 				createTask('Create', 'instagram', { output: 'inputItems' }),
-				node('Wait', 'n8n-nodes-ekycpro.eKycProWait', 1, { mode: 'enrich', simplify: true, polling: { minIntervalSeconds: 1, maxIntervalSeconds: 5 } }, { credentials: CREDENTIAL }),
+				node(
+					'Wait',
+					'n8n-nodes-ekycpro.eKycProWait',
+					1,
+					{ mode: 'enrich', simplify: true, polling: { minIntervalSeconds: 1, maxIntervalSeconds: 5 } },
+					{ credentials: CREDENTIAL },
+				),
 			],
 			connections: {
 				Webhook: { main: [[{ node: 'One item per contact', type: 'main', index: 0 }]] },
@@ -284,11 +331,16 @@ describe.each(majors)('the fault matrix in real n8n %i.x', (major) => {
 
 		// Ten callers, each with three numbers of its own.
 		const batches = Array.from({ length: 10 }, (_, caller) =>
-			[0, 1, 2].map((slot) => ({ name: `Caller ${caller} contact ${slot}`, phone: `+4179${String(caller * 10 + slot).padStart(7, '0')}` })),
+			[0, 1, 2].map((slot) => ({
+				name: `Caller ${caller} contact ${slot}`,
+				phone: `+4179${String(caller * 10 + slot).padStart(7, '0')}`,
+			})),
 		);
 		const n8n = await startN8n(home);
 		try {
-			const answers = await Promise.all(batches.map((contacts) => callWebhook(n8n, hookPath, { contacts }, { timeoutMs: 120_000 })));
+			const answers = await Promise.all(
+				batches.map((contacts) => callWebhook(n8n, hookPath, { contacts }, { timeoutMs: 120_000 })),
+			);
 			answers.forEach((answer, caller) => {
 				expect(answer.status).toBe(200);
 				const items = JSON.parse(answer.body) as Array<Record<string, unknown>>;
@@ -306,7 +358,10 @@ describe.each(majors)('the fault matrix in real n8n %i.x', (major) => {
 		}
 		expect(sandbox.charges - charges).toBe(10);
 		expect(requestsOf('create', from)).toHaveLength(10);
-		const created = sandbox.tasks().slice(-10).map((task) => [...task.numbers].sort());
+		const created = sandbox
+			.tasks()
+			.slice(-10)
+			.map((task) => [...task.numbers].sort());
 		expect(created.sort()).toEqual(batches.map((contacts) => contacts.map((contact) => contact.phone).sort()).sort());
 	});
 
@@ -315,9 +370,12 @@ describe.each(majors)('the fault matrix in real n8n %i.x', (major) => {
 		for (const text of printed) expect(text).not.toContain(API_KEY);
 		for (const result of runs) expect(JSON.stringify(result)).not.toContain(API_KEY);
 		// n8n's own records: the database (executions, logs; the credential is stored encrypted) and any log files.
-		const stored = listFiles(path.join(home.dir, '.n8n')).filter((file) => !file.includes(`${path.sep}nodes${path.sep}`));
+		const stored = listFiles(path.join(home.dir, '.n8n')).filter(
+			(file) => !file.includes(`${path.sep}nodes${path.sep}`),
+		);
 		expect(stored.some((file) => file.endsWith('database.sqlite'))).toBe(true);
-		for (const file of stored) expect({ file, leaked: fs.readFileSync(file).includes(API_KEY) }).toEqual({ file, leaked: false });
+		for (const file of stored)
+			expect({ file, leaked: fs.readFileSync(file).includes(API_KEY) }).toEqual({ file, leaked: false });
 		const results = sandbox.requests.filter((request) => request.server === 'result');
 		expect(results.length).toBeGreaterThan(0);
 		expect(results.filter((request) => request.hasApiKey)).toEqual([]);

@@ -326,7 +326,9 @@ export async function installPackedPackage(home: N8nHome, tarballPath: string): 
 	const installed = path.join(home.nodesDir, 'node_modules', packageName);
 	fs.rmSync(installed, { recursive: true, force: true });
 	fs.mkdirSync(installed, { recursive: true });
-	const untar = await runProcess('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], { env: process.env });
+	const untar = await runProcess('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], {
+		env: process.env,
+	});
 	if (untar.exitCode !== 0) throw new Error(`cannot unpack ${tarball}: ${untar.stderr}`);
 
 	const kept: Record<string, unknown> = { ...packed };
@@ -351,12 +353,16 @@ export async function installPackedPackage(home: N8nHome, tarballPath: string): 
 			{ env: home.env, cwd: installed, timeoutMs: 5 * 60_000 },
 		);
 		if (result.exitCode !== 0) {
-			throw new Error(`npm install in ${installed} failed (exit ${result.exitCode}):\n${tail(result.stdout + result.stderr)}`);
+			throw new Error(
+				`npm install in ${installed} failed (exit ${result.exitCode}):\n${tail(result.stdout + result.stderr)}`,
+			);
 		}
 	}
 
 	const manifestPath = path.join(home.nodesDir, 'package.json');
-	const manifest: { name?: string; private?: boolean; dependencies?: Record<string, string> } = fs.existsSync(manifestPath)
+	const manifest: { name?: string; private?: boolean; dependencies?: Record<string, string> } = fs.existsSync(
+		manifestPath,
+	)
 		? (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { dependencies?: Record<string, string> })
 		: { name: 'installed-nodes', private: true };
 	manifest.dependencies = { ...(manifest.dependencies ?? {}), [packageName]: String(packed.version) };
@@ -421,7 +427,11 @@ export interface ExecuteOutcome {
  * `n8n execute --id=ID --rawOutput`, with the printed execution parsed. A run that failed inside a node still
  * returns (look at `runError(run)`); only output without parsable JSON throws, with the tail of what n8n printed.
  */
-export async function executeWorkflowWithOutput(home: N8nHome, workflowId: string, timeoutMs = 5 * 60_000): Promise<ExecuteOutcome> {
+export async function executeWorkflowWithOutput(
+	home: N8nHome,
+	workflowId: string,
+	timeoutMs = 5 * 60_000,
+): Promise<ExecuteOutcome> {
 	const result = await runN8nCommand(home, ['execute', `--id=${workflowId}`, '--rawOutput'], timeoutMs);
 	const output = `${result.stdout}\n${result.stderr}`;
 	const run = extractRunJson(result.stdout) ?? extractRunJson(output);
@@ -646,7 +656,11 @@ export async function activateWorkflow(home: N8nHome, workflowId: string): Promi
 		// n8n 2 activates a workflow by publishing its current version.
 		await runN8nCommandOrThrow(home, ['publish:workflow', `--id=${workflowId}`], /Please restart n8n for changes/);
 	} else {
-		await runN8nCommandOrThrow(home, ['update:workflow', `--id=${workflowId}`, '--active=true'], /Please restart n8n for changes/);
+		await runN8nCommandOrThrow(
+			home,
+			['update:workflow', `--id=${workflowId}`, '--active=true'],
+			/Please restart n8n for changes/,
+		);
 	}
 }
 
@@ -742,7 +756,9 @@ export async function listExecutions(home: N8nHome, workflowId?: string): Promis
 
 /** One stored execution with its run data (read the items with nodeOutputItems({ data }, ...)). */
 export async function readExecution(home: N8nHome, executionId: string): Promise<N8nStoredExecution | undefined> {
-	const row = (await queryExecutions(home, ['get', executionId])) as (Record<string, unknown> & { data: N8nRun['data'] }) | null;
+	const row = (await queryExecutions(home, ['get', executionId])) as
+		| (Record<string, unknown> & { data: N8nRun['data'] })
+		| null;
 	return row ? { ...toSummary(row), data: row.data } : undefined;
 }
 
@@ -922,7 +938,11 @@ function httpRequest(method: string, url: string, body?: unknown): Promise<Webho
 			const chunks: Buffer[] = [];
 			response.on('data', (chunk: Buffer) => chunks.push(chunk));
 			response.on('end', () =>
-				resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: response.headers }),
+				resolve({
+					status: response.statusCode ?? 0,
+					body: Buffer.concat(chunks).toString('utf8'),
+					headers: response.headers,
+				}),
 			);
 		});
 		request.once('timeout', () => request.destroy(new Error(`${method} ${url} timed out`)));

@@ -39,7 +39,9 @@ const majors = e2eMajors();
 
 const pinnedVersion = (major: N8nMajor): string =>
 	(
-		JSON.parse(fs.readFileSync(path.join(repoRoot, 'scripts', 'n8n', 'envs', `n8n-${major}`, 'package.json'), 'utf8')) as {
+		JSON.parse(
+			fs.readFileSync(path.join(repoRoot, 'scripts', 'n8n', 'envs', `n8n-${major}`, 'package.json'), 'utf8'),
+		) as {
 			dependencies: Record<string, string>;
 		}
 	).dependencies.n8n;
@@ -95,11 +97,16 @@ function httpRequest(method: string, url: string, body?: unknown): Promise<{ sta
 		const payload = body === undefined ? undefined : JSON.stringify(body);
 		const request = http.request(
 			url,
-			{ method, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} },
+			{
+				method,
+				headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {},
+			},
 			(response) => {
 				const chunks: Buffer[] = [];
 				response.on('data', (chunk: Buffer) => chunks.push(chunk));
-				response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+				response.on('end', () =>
+					resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+				);
 			},
 		);
 		request.on('error', reject);

@@ -27,7 +27,9 @@ export const TEST_NODE: INode = {
 
 /** Resolves `={{$credentials.name}}` the way n8n's expression engine does for these simple references. */
 function resolveCredentialExpression(value: string, credentials: TestCredentials): string {
-	return value.replace(/^=\{\{\s*\$credentials\.(\w+)\s*\}\}$/, (_, key: keyof TestCredentials) => String(credentials[key] ?? ''));
+	return value.replace(/^=\{\{\s*\$credentials\.(\w+)\s*\}\}$/, (_, key: keyof TestCredentials) =>
+		String(credentials[key] ?? ''),
+	);
 }
 
 export function transportContext(credentials: TestCredentials, signal?: AbortSignal) {

@@ -99,10 +99,14 @@ function xlsxEntries(sheets: BuilderSheet[], options: BuilderOptions): ZipStream
 		if (typeof cell === 'object' && 'raw' in cell) return cell.raw;
 		if (typeof cell === 'number') return `<${p}c${ref}><${p}v>${cell}</${p}v></${p}c>`;
 		if (typeof cell === 'boolean') return `<${p}c${ref} t="b"><${p}v>${cell ? 1 : 0}</${p}v></${p}c>`;
-		if (typeof cell === 'object' && 'error' in cell) return `<${p}c${ref} t="e"><${p}v>${escapeXml(cell.error)}</${p}v></${p}c>`;
+		if (typeof cell === 'object' && 'error' in cell)
+			return `<${p}c${ref} t="e"><${p}v>${escapeXml(cell.error)}</${p}v></${p}c>`;
 		if (typeof cell === 'object' && 'richText' in cell) {
 			const runs = cell.richText
-				.map((run, runIndex) => `<${p}r>${runIndex % 2 ? `<${p}rPr><${p}b/></${p}rPr>` : ''}<${p}t${space}>${escapeXml(run)}</${p}t></${p}r>`)
+				.map(
+					(run, runIndex) =>
+						`<${p}r>${runIndex % 2 ? `<${p}rPr><${p}b/></${p}rPr>` : ''}<${p}t${space}>${escapeXml(run)}</${p}t></${p}r>`,
+				)
 				.join('');
 			return `<${p}c${ref} t="inlineStr"><${p}is>${runs}</${p}is></${p}c>`;
 		}
@@ -142,13 +146,19 @@ function xlsxEntries(sheets: BuilderSheet[], options: BuilderOptions): ZipStream
 	);
 	if (options.shuffleRelationships) relationships.reverse();
 	if (options.styles) {
-		relationships.push(`<Relationship Id="rId${sheets.length + 1}" Type="${RELATIONSHIPS_NS}/styles" Target="${target('xl/styles.xml')}"/>`);
+		relationships.push(
+			`<Relationship Id="rId${sheets.length + 1}" Type="${RELATIONSHIPS_NS}/styles" Target="${target('xl/styles.xml')}"/>`,
+		);
 	}
 	if (options.strings === 'shared') {
-		relationships.push(`<Relationship Id="rId99" Type="${RELATIONSHIPS_NS}/sharedStrings" Target="${target('xl/sharedStrings.xml')}"/>`);
+		relationships.push(
+			`<Relationship Id="rId99" Type="${RELATIONSHIPS_NS}/sharedStrings" Target="${target('xl/sharedStrings.xml')}"/>`,
+		);
 	}
 	const sheetElements = sheets
-		.map((sheet, index) => `<${p}sheet name="${escapeXml(sheet.name)}" sheetId="${index + 1}" r:id="${sheetId(index)}"/>`)
+		.map(
+			(sheet, index) => `<${p}sheet name="${escapeXml(sheet.name)}" sheetId="${index + 1}" r:id="${sheetId(index)}"/>`,
+		)
 		.join('');
 
 	const entries: ZipStreamInput[] = [];
@@ -190,7 +200,9 @@ function xlsxEntries(sheets: BuilderSheet[], options: BuilderOptions): ZipStream
 		// Read after the worksheets, so every string is known by then.
 		const sharedStringsXml = function* (): Generator<Buffer> {
 			const items = shared.map((text) => `<${p}si><${p}t${space}>${escapeXml(text)}</${p}t></${p}si>`).join('');
-			yield Buffer.from(`${XML_DECLARATION}<${p}sst ${ns} count="${shared.length}" uniqueCount="${shared.length}">${items}</${p}sst>`);
+			yield Buffer.from(
+				`${XML_DECLARATION}<${p}sst ${ns} count="${shared.length}" uniqueCount="${shared.length}">${items}</${p}sst>`,
+			);
 		};
 		entries.push({ name: 'xl/sharedStrings.xml', data: sharedStringsXml() });
 	}
@@ -202,12 +214,16 @@ export function buildXlsx(sheets: BuilderSheet[], options: BuilderOptions = {}):
 	// In order: the worksheets are made before the shared strings that they fill.
 	const entries: ZipInput[] = xlsxEntries(sheets, options).map(({ data, ...entry }) => ({
 		...entry,
-		data: typeof data === 'string' || data instanceof Uint8Array ? data : Buffer.concat([...(data as Iterable<Buffer>)]),
+		data:
+			typeof data === 'string' || data instanceof Uint8Array ? data : Buffer.concat([...(data as Iterable<Buffer>)]),
 	}));
 	return writeZip(options.mapEntries ? options.mapEntries(entries) : entries, options.zip);
 }
 
 /** An XLSX of the sheets whose worksheet parts are made and deflated a chunk at a time (rows may be a generator). */
-export async function buildXlsxStreamed(sheets: BuilderSheet[], options: Omit<BuilderOptions, 'mapEntries'> = {}): Promise<Buffer> {
+export async function buildXlsxStreamed(
+	sheets: BuilderSheet[],
+	options: Omit<BuilderOptions, 'mapEntries'> = {},
+): Promise<Buffer> {
 	return writeZipStreamed(xlsxEntries(sheets, options), options.zip);
 }

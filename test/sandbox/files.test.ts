@@ -5,7 +5,15 @@
 import * as zlib from 'node:zlib';
 
 import { crc32, crc32Fallback, writeZipStreamed } from '../helpers/zipWriter';
-import { buildResultFile, RESULT_FORMATS, resolveCheck, rowFor, startSandbox, type ResultFormat, type Sandbox } from './index';
+import {
+	buildResultFile,
+	RESULT_FORMATS,
+	resolveCheck,
+	rowFor,
+	startSandbox,
+	type ResultFormat,
+	type Sandbox,
+} from './index';
 import { csvRows, excelJsRows, sheetJsHeader, sheetJsRows, sheetJsZipNames, unzip, type Row } from './readers';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -36,7 +44,9 @@ async function download(format: ResultFormat, check: { path?: string; taskType?:
 		if (check.taskType) form.append('task_type', check.taskType);
 		const headers = { 'X-API-Key': sandbox.apiKey };
 		const createUrl = check.path ? `${sandbox.baseUrl}${check.path}/tasks` : `${sandbox.baseUrl}/v1/tasks`;
-		const created = (await (await fetch(createUrl, { method: 'POST', headers, body: form })).json()) as { task_id: string };
+		const created = (await (await fetch(createUrl, { method: 'POST', headers, body: form })).json()) as {
+			task_id: string;
+		};
 		clock += 24 * 3_600_000;
 		let status: { status: string; result_url?: string };
 		if (check.path) {
@@ -50,7 +60,12 @@ async function download(format: ResultFormat, check: { path?: string; taskType?:
 		expect(status.status).toBe('exported');
 		const response = await fetch(status.result_url as string);
 		expect(response.status).toBe(200);
-		return { sandbox, id: created.task_id, url: status.result_url as string, file: Buffer.from(await response.arrayBuffer()) };
+		return {
+			sandbox,
+			id: created.task_id,
+			url: status.result_url as string,
+			file: Buffer.from(await response.arrayBuffer()),
+		};
 	} finally {
 		await sandbox.close();
 	}
@@ -67,7 +82,16 @@ describe('result formats through the sandbox', () => {
 		const sheet = parts.get('xl/worksheets/sheet1.xml')?.toString('utf8') ?? '';
 		expect(sheet).toContain('t="s"');
 		expect(sheet).not.toContain('inlineStr');
-		expect(sheetJsHeader(file)).toEqual(['Number', 'age', 'avatar', 'category', 'gender', 'hair_color', 'skin_color', 'whatsapp']);
+		expect(sheetJsHeader(file)).toEqual([
+			'Number',
+			'age',
+			'avatar',
+			'category',
+			'gender',
+			'hair_color',
+			'skin_color',
+			'whatsapp',
+		]);
 		const expected = expectedRows(sandbox, 'whatsappAvatar', AVATAR_NUMBERS);
 		expect(await excelJsRows(file)).toEqual(expected);
 		expect(sheetJsRows(file)).toEqual(expected);
@@ -83,7 +107,16 @@ describe('result formats through the sandbox', () => {
 		const emptyCells = expected.reduce((sum, row) => sum + Object.values(row).filter((cell) => cell === '').length, 0);
 		expect(emptyCells).toBeGreaterThan(0);
 		expect(sheet.match(/<c /g)).toHaveLength((expected.length + 1) * 8 - emptyCells);
-		expect(sheetJsHeader(file)).toEqual(['Number', 'telegram', 'avatar', 'age', 'gender', 'category', 'hair_color', 'skin_color']);
+		expect(sheetJsHeader(file)).toEqual([
+			'Number',
+			'telegram',
+			'avatar',
+			'age',
+			'gender',
+			'category',
+			'hair_color',
+			'skin_color',
+		]);
 		expect(await excelJsRows(file)).toEqual(expected);
 		expect(sheetJsRows(file)).toEqual(expected);
 	});
@@ -109,7 +142,9 @@ describe('result formats through the sandbox', () => {
 		const { sandbox, file, id } = await download('zip-csv', { path: '/ins/api/simple' }, numbers(30));
 		const entries = unzip(file);
 		expect([...entries.keys()]).toEqual([`${id}.csv`]);
-		expect(csvRows(csvText(entries.get(`${id}.csv`) as Buffer))).toEqual(expectedRows(sandbox, 'instagram', numbers(30)));
+		expect(csvRows(csvText(entries.get(`${id}.csv`) as Buffer))).toEqual(
+			expectedRows(sandbox, 'instagram', numbers(30)),
+		);
 	});
 
 	it('zip-multipart: part1.csv and part2.csv, each with the header, together every row in order', async () => {
@@ -191,7 +226,8 @@ describe('deterministic rows', () => {
 			} finally {
 				await other.close();
 			}
-			const flags = (check: string, column: string) => numbers(50).map((number) => sandbox.expectedRow(check, number)[column]);
+			const flags = (check: string, column: string) =>
+				numbers(50).map((number) => sandbox.expectedRow(check, number)[column]);
 			expect(flags('instagram', 'instagram')).not.toEqual(flags('telegram', 'telegram'));
 		} finally {
 			await sandbox.close();
@@ -220,7 +256,7 @@ describe('file writers', () => {
 		expect(await readAny(file)).toEqual(list.map((number) => rowFor(check, number)));
 	});
 
-	it('writes ZIPs that zlib inflates and whose CRCs match, with a table CRC equal to Node\'s', async () => {
+	it("writes ZIPs that zlib inflates and whose CRCs match, with a table CRC equal to Node's", async () => {
 		const big = Buffer.from('+41798284651\r\n'.repeat(10_000));
 		const archive = await writeZipStreamed([
 			{ name: 'a.txt', data: Buffer.from('hello') },

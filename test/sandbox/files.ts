@@ -10,7 +10,14 @@ import { cellsFor, resolveCheck, type SandboxCheck } from './results';
 import { buildXlsxStreamed, columnLetters, type BuilderCell } from '../helpers/xlsxBuilder';
 import { writeZipStreamed, type ZipStreamInput } from '../helpers/zipWriter';
 
-export type ResultFormat = 'xlsx-shared' | 'xlsx-inline' | 'csv' | 'zip-xlsx' | 'zip-csv' | 'zip-multipart' | 'zip-lists';
+export type ResultFormat =
+	| 'xlsx-shared'
+	| 'xlsx-inline'
+	| 'csv'
+	| 'zip-xlsx'
+	| 'zip-csv'
+	| 'zip-multipart'
+	| 'zip-lists';
 
 export const RESULT_FORMATS: readonly ResultFormat[] = [
 	'xlsx-shared',

@@ -12,6 +12,21 @@ export {
 	type SandboxTask,
 	type SandboxTiming,
 } from './server';
-export { buildResultFile, contentTypeOf, extensionOf, RESULT_FORMATS, type BuildOptions, type ResultFormat } from './files';
-export { cellsFor, checkFor, resolveCheck, rowFor, isFailure, type SandboxApiStyle, type SandboxCheck } from './results';
+export {
+	buildResultFile,
+	contentTypeOf,
+	extensionOf,
+	RESULT_FORMATS,
+	type BuildOptions,
+	type ResultFormat,
+} from './files';
+export {
+	cellsFor,
+	checkFor,
+	resolveCheck,
+	rowFor,
+	isFailure,
+	type SandboxApiStyle,
+	type SandboxCheck,
+} from './results';
 export { parseForm, parseMultipart, type FormField } from './multipart';

@@ -35,7 +35,8 @@ export function parseMultipart(body: Buffer, contentType: string): FormField[] {
 		if (data.subarray(partStart, partStart + 2).toString('latin1') === '--') break; // closing delimiter
 		// Skip transport padding and the CRLF after the delimiter.
 		while (data[partStart] === 0x20 || data[partStart] === 0x09) partStart++;
-		if (data[partStart] !== 0x0d || data[partStart + 1] !== 0x0a) throw new BodyParseError('malformed multipart delimiter');
+		if (data[partStart] !== 0x0d || data[partStart + 1] !== 0x0a)
+			throw new BodyParseError('malformed multipart delimiter');
 		partStart += 2;
 		const next = data.indexOf(delimiter, partStart);
 		if (next < 0) throw new BodyParseError('multipart body ends without its closing boundary');
@@ -80,7 +81,8 @@ export function parseForm(body: Buffer, contentType: string | undefined): FormFi
 		} catch {
 			throw new BodyParseError('body is not valid JSON');
 		}
-		if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BodyParseError('JSON body is not an object');
+		if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+			throw new BodyParseError('JSON body is not an object');
 		return Object.entries(parsed as Record<string, unknown>)
 			.filter(([, value]) => typeof value === 'string' || typeof value === 'number')
 			.map(([name, value]) => ({ name, data: Buffer.from(String(value), 'utf8') }));

@@ -27,7 +27,8 @@ export function unzip(archive: Buffer): Map<string, Buffer> {
 		const localOffset = archive.readUInt32LE(offset + 42);
 		const name = archive.subarray(offset + 46, offset + 46 + nameLength).toString('utf8');
 		if (archive.readUInt32LE(localOffset) !== 0x04034b50) throw new Error(`bad local header for ${name}`);
-		const dataStart = localOffset + 30 + archive.readUInt16LE(localOffset + 26) + archive.readUInt16LE(localOffset + 28);
+		const dataStart =
+			localOffset + 30 + archive.readUInt16LE(localOffset + 26) + archive.readUInt16LE(localOffset + 28);
 		const raw = archive.subarray(dataStart, dataStart + compressedSize);
 		const data = method === 8 ? zlib.inflateRawSync(raw) : Buffer.from(raw);
 		if (data.length !== size) throw new Error(`size mismatch for ${name}`);
@@ -41,7 +42,9 @@ export function unzip(archive: Buffer): Map<string, Buffer> {
 /** Names of a ZIP's files as SheetJS's own ZIP parser (CFB) sees them: a second, independent reader. */
 export function sheetJsZipNames(archive: Buffer): string[] {
 	const container = XLSX.CFB.read(archive, { type: 'buffer' }) as { FileIndex: Array<{ name: string; type: number }> };
-	return container.FileIndex.filter((entry) => entry.type === 2 && !entry.name.startsWith('\u0001')).map((entry) => entry.name);
+	return container.FileIndex.filter((entry) => entry.type === 2 && !entry.name.startsWith('\u0001')).map(
+		(entry) => entry.name,
+	);
 }
 
 function toRows(table: string[][]): Row[] {

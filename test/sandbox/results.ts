@@ -92,7 +92,15 @@ export function checkFor(style: SandboxApiStyle, pathOrType: string): SandboxChe
 		if (known) return { key, style, path: pathOrType, ...known };
 		// Custom legacy checks answer `Number, <x>` where <x> is the first path segment.
 		const platform = LEGACY_PATH_PATTERN.exec(pathOrType)?.[1] ?? pathOrType.split('/')[1] ?? 'activated';
-		return { key, style, path: pathOrType, header: ['Number', platform], flagColumn: platform, flagValues: YES_NO, avatar: false };
+		return {
+			key,
+			style,
+			path: pathOrType,
+			header: ['Number', platform],
+			flagColumn: platform,
+			flagValues: YES_NO,
+			avatar: false,
+		};
 	}
 	const known = V1_SHAPES[pathOrType];
 	if (known) return { key, style, taskType: pathOrType, ...known };
@@ -138,7 +146,14 @@ export function isFailure(check: SandboxCheck, e164: string): boolean {
 	return fnv1a(`${seedOf(check)}|fail|${e164}`) % 1000 < 20;
 }
 
-const CATEGORIES = ['individual portrait', 'individual portrait', 'individual portrait', 'pet avatar', 'object', 'group photo'];
+const CATEGORIES = [
+	'individual portrait',
+	'individual portrait',
+	'individual portrait',
+	'pet avatar',
+	'object',
+	'group photo',
+];
 const GENDERS = ['male', 'female'];
 const HAIR_COLORS = ['black', 'brown', 'blonde', 'red', 'gray'];
 const SKIN_COLORS = ['white', 'black', 'brown', 'yellow'];

@@ -51,7 +51,12 @@ function apiHeaders(sandbox: Sandbox, key: string | null = sandbox.apiKey): Reco
 	return key === null ? {} : { 'X-API-Key': key };
 }
 
-async function createLegacy(sandbox: Sandbox, path: string, lines: string[] | string, extra: Record<string, string> = {}) {
+async function createLegacy(
+	sandbox: Sandbox,
+	path: string,
+	lines: string[] | string,
+	extra: Record<string, string> = {},
+) {
 	const response = await fetch(`${sandbox.baseUrl}${path}/tasks`, {
 		method: 'POST',
 		headers: apiHeaders(sandbox),
@@ -77,12 +82,20 @@ async function legacyStatus(sandbox: Sandbox, path: string, id: string, query = 
 async function v1Status(sandbox: Sandbox, id: string) {
 	const form = new FormData();
 	form.append('task_id', id);
-	const response = await fetch(`${sandbox.baseUrl}/v1/gettasks`, { method: 'POST', headers: apiHeaders(sandbox), body: form });
+	const response = await fetch(`${sandbox.baseUrl}/v1/gettasks`, {
+		method: 'POST',
+		headers: apiHeaders(sandbox),
+		body: form,
+	});
 	return { response, body: (await response.json()) as Record<string, unknown> };
 }
 
 /** Runs a task to `exported` on the manual clock and returns its result URL. */
-async function exportedUrl(test: Harness, path = '/wa/api/deep', lines = numbers(5)): Promise<{ id: string; url: string }> {
+async function exportedUrl(
+	test: Harness,
+	path = '/wa/api/deep',
+	lines = numbers(5),
+): Promise<{ id: string; url: string }> {
 	const { body } = await createLegacy(test.sandbox, path, lines);
 	test.advance(3_600_000);
 	const status = await legacyStatus(test.sandbox, path, body.task_id as string);
@@ -155,7 +168,11 @@ describe('v1 style', () => {
 		expect(Object.keys(status.body)).toEqual(LEGACY_TASK_KEYS);
 		expect(status.body).toMatchObject({ task_id: created.body.task_id, status: 'pending', total: 4 });
 		expect(typeof status.body.user_id).toBe('string');
-		expect(sandbox.task(created.body.task_id as string)).toMatchObject({ style: 'v1', check: 'telegram', taskType: 'tg' });
+		expect(sandbox.task(created.body.task_id as string)).toMatchObject({
+			style: 'v1',
+			check: 'telegram',
+			taskType: 'tg',
+		});
 	});
 
 	it('reads gettasks from a URL-encoded form too', async () => {
@@ -315,7 +332,11 @@ describe('authentication and validation', () => {
 
 	it('keeps each number once, in upload order, and strips a BOM and CRLF', async () => {
 		const { sandbox } = await harness();
-		const created = await createLegacy(sandbox, '/ins/api/simple', '\ufeff+41798284651\r\n+12025550123\r\n+41798284651\r\n');
+		const created = await createLegacy(
+			sandbox,
+			'/ins/api/simple',
+			'\ufeff+41798284651\r\n+12025550123\r\n+41798284651\r\n',
+		);
 		const task = sandbox.task(created.body.task_id as string);
 		expect(task?.numbers).toEqual(['+41798284651', '+12025550123']);
 		expect(task?.uploadedLines).toBe(3);
@@ -450,7 +471,12 @@ describe('result host', () => {
 		expect(Number(download.headers.get('content-length'))).toBe(file.length);
 		const logged = test.sandbox.requests.filter((entry) => entry.server === 'result');
 		expect(logged).toHaveLength(1);
-		expect(logged[0]).toMatchObject({ method: 'GET', path: `/results/${id}/${id}.xlsx`, status: 200, hasApiKey: false });
+		expect(logged[0]).toMatchObject({
+			method: 'GET',
+			path: `/results/${id}/${id}.xlsx`,
+			status: 200,
+			hasApiKey: false,
+		});
 		expect(logged[0].query['X-Amz-Algorithm']).toBe('AWS4-HMAC-SHA256');
 
 		test.advance(601_000);

@@ -231,7 +231,10 @@ function badGateway(): Answer {
 }
 
 function amzDate(ms: number): string {
-	return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+	return new Date(ms)
+		.toISOString()
+		.replace(/[-:]/g, '')
+		.replace(/\.\d{3}/, '');
 }
 
 function parseAmzDate(text: string): number | undefined {
@@ -336,7 +339,11 @@ class SandboxServer implements Sandbox {
 		this.maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
 		if (!(this.numbersPerSecond > 0)) throw new Error('timing.numbersPerSecond must be above 0');
 		// A stable account id per key, shaped like the vendor's (`wfi7wGPS4B4PdtTMox5Y`).
-		this.accountUserId = createHash('sha256').update(this.apiKey).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 20);
+		this.accountUserId = createHash('sha256')
+			.update(this.apiKey)
+			.digest('base64')
+			.replace(/[^A-Za-z0-9]/g, '')
+			.slice(0, 20);
 		this.apiServer = http.createServer((request, response) => void this.handle('api', request, response));
 		this.resultServer = http.createServer((request, response) => void this.handle('result', request, response));
 	}
@@ -502,7 +509,9 @@ class SandboxServer implements Sandbox {
 	}
 
 	private signature(path: string, params: URLSearchParams): string {
-		return createHmac('sha256', this.signingKey).update(`GET\n${path}\n${this.canonicalQuery(params)}`).digest('hex');
+		return createHmac('sha256', this.signingKey)
+			.update(`GET\n${path}\n${this.canonicalQuery(params)}`)
+			.digest('hex');
 	}
 
 	/** A presigned URL on the result host; each call signs anew (fresh date and session token), like S3. */
@@ -562,7 +571,11 @@ class SandboxServer implements Sandbox {
 		}
 	}
 
-	private async handle(server: 'api' | 'result', request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+	private async handle(
+		server: 'api' | 'result',
+		request: http.IncomingMessage,
+		response: http.ServerResponse,
+	): Promise<void> {
 		const url = new URL(request.url ?? '/', 'http://sandbox.local');
 		const headers = headerRecord(request.headers);
 		const entry: RequestLogEntry = {
@@ -763,7 +776,10 @@ class SandboxServer implements Sandbox {
 		}
 		const field = (name: string) => fields.find((candidate) => candidate.name === name);
 		if (route.kind === 'status') {
-			return this.v1Status(field('task_id')?.data.toString('utf8').trim(), field('task_type')?.data.toString('utf8').trim());
+			return this.v1Status(
+				field('task_id')?.data.toString('utf8').trim(),
+				field('task_type')?.data.toString('utf8').trim(),
+			);
 		}
 		return this.create(route, field('file'), field('task_type')?.data.toString('utf8').trim(), field('user_id'));
 	}
@@ -888,7 +904,11 @@ class SandboxServer implements Sandbox {
 		}
 		const expected = this.signature(url.pathname, params);
 		if (signature.length !== expected.length || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) {
-			return s3Error(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+			return s3Error(
+				403,
+				'SignatureDoesNotMatch',
+				'The request signature we calculated does not match the signature you provided.',
+			);
 		}
 		const now = this.now();
 		if (now >= date + expires * 1000) {

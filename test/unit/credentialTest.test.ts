@@ -56,12 +56,20 @@ describe('credential test', () => {
 	it('tells a base URL that is not the API from a rejected key', async () => {
 		const result = await test_({ apiKey: 'right-key-123', baseUrl: sandbox.resultBaseUrl });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/not in the eKYCPro API's form: the key was rejected or the base URL is not the API/);
+		expect(result.message).toMatch(
+			/not in the eKYCPro API's form: the key was rejected or the base URL is not the API/,
+		);
 		const unreachable = await test_({ apiKey: 'right-key-123', baseUrl: 'http://127.0.0.1:9' });
-		expect(unreachable).toMatchObject({ status: 'Error', message: expect.stringMatching(/Could not reach http:\/\/127.0.0.1:9/) });
+		expect(unreachable).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(/Could not reach http:\/\/127.0.0.1:9/),
+		});
 	});
 
 	it('asks for a key when there is none', async () => {
-		await expect(test_({ apiKey: ' ', baseUrl: sandbox.baseUrl })).resolves.toEqual({ status: 'Error', message: 'Enter the API key' });
+		await expect(test_({ apiKey: ' ', baseUrl: sandbox.baseUrl })).resolves.toEqual({
+			status: 'Error',
+			message: 'Enter the API key',
+		});
 	});
 });

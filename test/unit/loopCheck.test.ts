@@ -22,7 +22,11 @@ describe('outputLeadsBack: is Check Again (output 0) wired back to the Wait node
 	test('not connected, or connected elsewhere only', () => {
 		expect(outputLeadsBack({}, 'Wait', 0)).toBe(false);
 		expect(outputLeadsBack({ Wait: { main: [[], to('Sheet')] } }, 'Wait', 0)).toBe(false);
-		const elsewhere: IConnections = { Wait: { main: [to('Log')] }, Log: { main: [to('Sheet')] }, Sheet: { main: [to('Log')] } };
+		const elsewhere: IConnections = {
+			Wait: { main: [to('Log')] },
+			Log: { main: [to('Sheet')] },
+			Sheet: { main: [to('Log')] },
+		};
 		expect(outputLeadsBack(elsewhere, 'Wait', 0)).toBe(false);
 	});
 

@@ -3,9 +3,15 @@ import { DEFAULT_SCHEDULE, parseApiTime, suggestNextCheckMs } from '../../nodes/
 const MINUTE = 60_000;
 const now = Date.parse('2026-11-30T12:00:00Z');
 
-describe('suggestNextCheckMs: Get Status\'s next_check_in_seconds', () => {
+describe("suggestNextCheckMs: Get Status's next_check_in_seconds", () => {
 	test('half done after ten minutes: far from the end, a fraction of the ten minutes left', () => {
-		const task = { status: 'processing', total: 20_000, success: 9_800, failure: 200, created_at: '2026-11-30T11:50:00Z' };
+		const task = {
+			status: 'processing',
+			total: 20_000,
+			success: 9_800,
+			failure: 200,
+			created_at: '2026-11-30T11:50:00Z',
+		};
 		const delay = suggestNextCheckMs(task, now) as number;
 		expect(delay).toBeGreaterThanOrEqual(2 * MINUTE);
 		expect(delay).toBeLessThan(10 * MINUTE);
@@ -23,7 +29,7 @@ describe('suggestNextCheckMs: Get Status\'s next_check_in_seconds', () => {
 		expect(young).toBeLessThan(old);
 	});
 
-	test('within the schedule\'s bounds, also without a creation time', () => {
+	test("within the schedule's bounds, also without a creation time", () => {
 		for (const task of [
 			{ status: 'pending', total: 0, success: 0, failure: 0 },
 			{ status: 'processing', total: 100, success: 1, failure: 0, created_at: 'not a date' },
@@ -40,7 +46,7 @@ describe('suggestNextCheckMs: Get Status\'s next_check_in_seconds', () => {
 		expect(suggestNextCheckMs({ status: 'FAILED', total: 5, success: 1, failure: 0 }, now)).toBeUndefined();
 	});
 
-	test('the API\'s timestamps, nanoseconds included', () => {
+	test("the API's timestamps, nanoseconds included", () => {
 		expect(parseApiTime('2026-11-30T11:50:00.123456789Z')).toBe(Date.parse('2026-11-30T11:50:00.123Z'));
 		expect(parseApiTime('2026-11-30T11:50:00Z')).toBe(Date.parse('2026-11-30T11:50:00Z'));
 		expect(parseApiTime('soon')).toBeUndefined();

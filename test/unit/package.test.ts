@@ -80,7 +80,11 @@ describe('package metadata', () => {
 	it('sends the documentation links of the codex files to sections the README has', () => {
 		const slugs = new Set(
 			[...read('README.md').matchAll(/^#{1,6} (.+)$/gm)].map(([, title]) =>
-				title.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-'),
+				title
+					.trim()
+					.toLowerCase()
+					.replace(/[^\w\- ]/g, '')
+					.replace(/ /g, '-'),
 			),
 		);
 		for (const file of ['nodes/EKycPro/EKycPro.node.json', 'nodes/EKycPro/EKycProWait.node.json']) {

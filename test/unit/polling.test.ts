@@ -23,12 +23,7 @@ function sample(atSeconds: number, status: string, total: number, done: number):
 }
 
 /** Samples of a task that checks `perSecond` numbers a second from `startSeconds`, seen at the given times. */
-function steadySamples(
-	total: number,
-	perSecond: number,
-	startSeconds: number,
-	atSeconds: number[],
-): ProgressSample[] {
+function steadySamples(total: number, perSecond: number, startSeconds: number, atSeconds: number[]): ProgressSample[] {
 	return atSeconds.map((at) =>
 		at < startSeconds
 			? sample(at, 'pending', 0, 0)
@@ -271,7 +266,10 @@ describe('cancellableSleep', () => {
 
 	it('stops within one slice of a cancellation and says it was cancelled', async () => {
 		const clock = fakeClock();
-		const slept = await cancellableSleep(10 * MINUTE, 500, { sleep: clock.sleep, isCancelled: () => clock.now() >= 1200 });
+		const slept = await cancellableSleep(10 * MINUTE, 500, {
+			sleep: clock.sleep,
+			isCancelled: () => clock.now() >= 1200,
+		});
 		expect(slept).toBe(false);
 		expect(clock.now()).toBe(1500);
 	});
@@ -519,9 +517,9 @@ describe('waitForExport', () => {
 		const getStatus = jest.fn(async (): Promise<ScriptedTask> => {
 			throw unauthorised;
 		});
-		await expect(
-			waitForExport(deps(clock, getStatus), { schedule: adaptive, maxWaitMs: 60 * MINUTE }),
-		).rejects.toBe(unauthorised);
+		await expect(waitForExport(deps(clock, getStatus), { schedule: adaptive, maxWaitMs: 60 * MINUTE })).rejects.toBe(
+			unauthorised,
+		);
 		expect(getStatus).toHaveBeenCalledTimes(1);
 	});
 

@@ -38,8 +38,13 @@ async function session(userId?: string, retry = FAST_RETRY): Promise<{ session: 
 function captureForm(target: { fields?: Record<string, string>; headers?: Record<string, unknown> }) {
 	return function (this: nock.ReplyFnContext, _uri: string, body: nock.Body) {
 		const contentType = String(this.req.headers['content-type']);
-		const raw = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), typeof body === 'string' ? 'latin1' : 'utf8');
-		target.fields = Object.fromEntries(parseForm(raw, contentType).map((field) => [field.name, field.data.toString('utf8')]));
+		const raw = Buffer.from(
+			typeof body === 'string' ? body : JSON.stringify(body),
+			typeof body === 'string' ? 'latin1' : 'utf8',
+		);
+		target.fields = Object.fromEntries(
+			parseForm(raw, contentType).map((field) => [field.name, field.data.toString('utf8')]),
+		);
 		target.headers = this.req.headers;
 	};
 }
@@ -133,7 +138,13 @@ describe('create', () => {
 		const task = await createTask(s, check(id), '+41798284651\n+4915112345678', 0);
 		expect(seen.fields).toEqual({ file: '+41798284651\n+4915112345678', task_type: taskType });
 		expect(seen.headers?.['x-api-key']).toBe(API_KEY);
-		expect(task).toMatchObject({ task_id: 'd4g8o46p2jvh04o9uolg', check: id, status: 'pending', total: 2, progress: 0 });
+		expect(task).toMatchObject({
+			task_id: 'd4g8o46p2jvh04o9uolg',
+			check: id,
+			status: 'pending',
+			total: 2,
+			progress: 0,
+		});
 		expect(task.message).toBe('Task created successfully');
 	});
 
@@ -142,10 +153,12 @@ describe('create', () => {
 		const legacy = customCheck('legacy', '/vk/api/simple/tasks');
 		if (!('check' in v1) || !('check' in legacy)) throw new Error('custom checks should resolve');
 		const seen: { fields?: Record<string, string> } = {};
-		nock(BASE).post('/v1/tasks').reply(200, function (uri, body) {
-			captureForm(seen).call(this, uri, body);
-			return { task_id: 'x1', status: 'pending', total: 1 };
-		});
+		nock(BASE)
+			.post('/v1/tasks')
+			.reply(200, function (uri, body) {
+				captureForm(seen).call(this, uri, body);
+				return { task_id: 'x1', status: 'pending', total: 1 };
+			});
 		nock(BASE).post('/vk/api/simple/tasks').reply(200, LEGACY_CREATED);
 		const { session: s } = await session();
 		await createTask(s, v1.check, '+41798284651', 0);
@@ -182,7 +195,10 @@ describe('create', () => {
 		nock(BASE).post('/ins/api/simple/tasks').once().reply(status, body);
 		const { session: s } = await session();
 		const error = await createTask(s, check('instagram'), '+41798284651', 0).catch((e: unknown) => e);
-		expect(error).toMatchObject({ message: expect.stringMatching(message), description: expect.stringMatching(description) });
+		expect(error).toMatchObject({
+			message: expect.stringMatching(message),
+			description: expect.stringMatching(description),
+		});
 		expect(JSON.stringify(error)).not.toContain(API_KEY);
 		expect(String((error as Error).stack)).not.toContain(API_KEY);
 	});
@@ -278,7 +294,9 @@ describe('status', () => {
 
 describe('taskFromAnswer', () => {
 	it('turns an answer of either style into the task shape, counts read from text, status in lower case', () => {
-		expect(taskFromAnswer({ id: 42, status: 'Processing', total: '10', success: '3', failure: 1, extra: 'x' }, 'telegram')).toEqual({
+		expect(
+			taskFromAnswer({ id: 42, status: 'Processing', total: '10', success: '3', failure: 1, extra: 'x' }, 'telegram'),
+		).toEqual({
 			task_id: '42',
 			check: 'telegram',
 			status: 'processing',
@@ -325,11 +343,15 @@ describe('network faults (real sockets, local sandbox)', () => {
 		const before = sandbox.charges;
 		const creates = () => sandbox.requests.filter((r) => r.method === 'POST' && r.path === '/wa/api/deep/tasks').length;
 		const sentBefore = creates();
-		const error = (await createTask(await sandboxSession(), check('whatsappAvatar'), '+41798284651', 0).catch((e: unknown) => e)) as {
+		const error = (await createTask(await sandboxSession(), check('whatsappAvatar'), '+41798284651', 0).catch(
+			(e: unknown) => e,
+		)) as {
 			message: string;
 			description: string;
 		};
-		expect(error.message).toMatch(/The request to create the task was sent, but no answer came back: the (connection was reset|answer was cut off)/);
+		expect(error.message).toMatch(
+			/The request to create the task was sent, but no answer came back: the (connection was reset|answer was cut off)/,
+		);
 		expect(error.description).toMatch(/may have created the task and charged for it/);
 		expect(error.description).toMatch(/Get Status/);
 		expect(JSON.stringify(error)).not.toContain(API_KEY);
@@ -350,7 +372,9 @@ describe('network faults (real sockets, local sandbox)', () => {
 		const { ctx } = transportContext({ apiKey: API_KEY, baseUrl: 'http://127.0.0.1:9' });
 		const s = await openSession(ctx, FAST_RETRY);
 		await expect(createTask(s, check('whatsappAvatar'), '+41798284651', 0)).rejects.toMatchObject({
-			message: expect.stringMatching(/Could not reach eKYCPro at http:\/\/127.0.0.1:9 while creating a WhatsApp Avatar task: the connection was refused/),
+			message: expect.stringMatching(
+				/Could not reach eKYCPro at http:\/\/127.0.0.1:9 while creating a WhatsApp Avatar task: the connection was refused/,
+			),
 			description: expect.stringMatching(/nothing was charged/),
 		});
 	});
@@ -401,7 +425,14 @@ describe('download', () => {
 		nock(BASE)
 			.get('/fb/api/simple/tasks/t9')
 			.once()
-			.reply(200, { ...LEGACY_CREATED, task_id: 't9', status: 'exported', total: 2, success: 2, result_url: `${RESULT_HOST}/r/t9.xlsx?X-Amz-Signature=new` });
+			.reply(200, {
+				...LEGACY_CREATED,
+				task_id: 't9',
+				status: 'exported',
+				total: 2,
+				success: 2,
+				result_url: `${RESULT_HOST}/r/t9.xlsx?X-Amz-Signature=new`,
+			});
 		const { session: s } = await session();
 		const file = await downloadResultFile(s, check('facebook'), exportedTask, 0);
 		expect(file.refreshes).toBe(1);
@@ -425,7 +456,12 @@ describe('download', () => {
 	it('a task that is not exported gives its status and progress', async () => {
 		const { session: s } = await session();
 		await expect(
-			downloadResultFile(s, check('facebook'), { ...exportedTask, status: 'processing', success: 1, progress: 0.5, result_url: undefined }, 0),
+			downloadResultFile(
+				s,
+				check('facebook'),
+				{ ...exportedTask, status: 'processing', success: 1, progress: 0.5, result_url: undefined },
+				0,
+			),
 		).rejects.toMatchObject({ message: 'Task t9 is not exported yet: status "processing", 1 of 2 numbers done (50%)' });
 	});
 });

@@ -153,7 +153,9 @@ export function mockCheckApi(
 				path: url.pathname,
 				query: Object.fromEntries(url.searchParams),
 				headers,
-				fields: /multipart\/form-data/i.test(headers['content-type'] ?? '') ? parseMultipart(headers['content-type'], text) : [],
+				fields: /multipart\/form-data/i.test(headers['content-type'] ?? '')
+					? parseMultipart(headers['content-type'], text)
+					: [],
 			});
 		};
 	const createReply = options.createReply ?? [200, createAnswer(testCase, options.taskId, total, options.userId)];

@@ -22,7 +22,14 @@ function createNode(parameters: IDataObject = {}, extra: Partial<INode> = {}): I
 	return packageNode(
 		'Create Task',
 		'eKycPro',
-		{ resource: 'facebook', operation: 'createTask', numbersSource: 'field', phoneField: 'phone', output: 'task', ...parameters },
+		{
+			resource: 'facebook',
+			operation: 'createTask',
+			numbersSource: 'field',
+			phoneField: 'phone',
+			output: 'task',
+			...parameters,
+		},
 		extra,
 	);
 }
@@ -55,8 +62,9 @@ describe('against the sandbox', () => {
 	}
 
 	function creates(): number {
-		return sandbox.requests.filter((request) => request.server === 'api' && request.method === 'POST' && !request.path.includes('gettasks'))
-			.length;
+		return sandbox.requests.filter(
+			(request) => request.server === 'api' && request.method === 'POST' && !request.path.includes('gettasks'),
+		).length;
 	}
 
 	/** Nothing reached the API and nothing was charged. */
@@ -70,7 +78,10 @@ describe('against the sandbox', () => {
 
 	describe('empty input', () => {
 		test('no items at all: n8n does not run Create Task, nothing is sent', async () => {
-			const result = await runWorkflow({ nodes: [createNode()], connections: {} }, { credentials: credentials(), input: [] });
+			const result = await runWorkflow(
+				{ nodes: [createNode()], connections: {} },
+				{ credentials: credentials(), input: [] },
+			);
 			expect(result.error).toBeUndefined();
 			expect(result.runData['Create Task']).toBeUndefined();
 			expectNothingSpent();
@@ -122,7 +133,10 @@ describe('against the sandbox', () => {
 		];
 
 		test('Output Task: one task with the usable numbers; each missing field is listed with its item and reason', async () => {
-			const result = await runWorkflow({ nodes: [createNode()], connections: {} }, { credentials: credentials(), input: ITEMS });
+			const result = await runWorkflow(
+				{ nodes: [createNode()], connections: {} },
+				{ credentials: credentials(), input: ITEMS },
+			);
 			expect(result.error).toBeUndefined();
 			expect(uploadedLines(sandbox)).toEqual(['+41798284651', '+4915112345678']);
 			const [task] = result.output('Create Task');
@@ -134,9 +148,9 @@ describe('against the sandbox', () => {
 				{ item: 4, value: '(missing)', reason: 'The item has no field "phone"' },
 			]);
 			// Every item is accounted for: sent, or rejected with a reason.
-			expect((task.json.submitted as number) + (task.json.duplicates as number) + (task.json.rejected as unknown[]).length).toBe(
-				ITEMS.length,
-			);
+			expect(
+				(task.json.submitted as number) + (task.json.duplicates as number) + (task.json.rejected as unknown[]).length,
+			).toBe(ITEMS.length);
 			expect(sandbox.charges).toBe(1);
 		});
 
@@ -154,7 +168,9 @@ describe('against the sandbox', () => {
 			expect(flags[5].number).toBe('+4915112345678');
 			for (const index of [1, 2, 3, 4]) {
 				expect(flags[index].number).toBeUndefined();
-				expect(flags[index].rejected).toEqual([{ value: expect.any(String), reason: expect.stringContaining('"phone"') }]);
+				expect(flags[index].rejected).toEqual([
+					{ value: expect.any(String), reason: expect.stringContaining('"phone"') },
+				]);
 			}
 			// The nested field is still there for the user to map with "contact.mobile".
 			expect(items[4].json.contact).toEqual({ mobile: '+41 79 828 46 52' });
@@ -188,7 +204,9 @@ describe('against the sandbox', () => {
 			);
 			const { message, description } = errorOf(result);
 			expect(message).toBe('No usable phone number: nothing was sent and nothing was charged');
-			expect(description).toContain('All 1 values were rejected, for example item 0: "[]" - The field "phone" is an empty list');
+			expect(description).toContain(
+				'All 1 values were rejected, for example item 0: "[]" - The field "phone" is an empty list',
+			);
 			expectNothingSpent();
 		});
 
@@ -219,14 +237,19 @@ describe('against the sandbox', () => {
 
 		test('each is rejected with a reason the user can act on; the usable ones go into one task', async () => {
 			const input = VALUES.map(({ phone }) => ({ phone }));
-			const result = await runWorkflow({ nodes: [createNode()], connections: {} }, { credentials: credentials(), input });
+			const result = await runWorkflow(
+				{ nodes: [createNode()], connections: {} },
+				{ credentials: credentials(), input },
+			);
 			expect(result.error).toBeUndefined();
 			// The third usable value is the first one again: sent once, counted as a duplicate.
 			expect(uploadedLines(sandbox)).toEqual(['+41798284653', '+41798284654']);
 			const task = result.output('Create Task')[0].json;
 			expect(task.duplicates).toBe(1);
 			const rejected = task.rejected as Array<{ item: number; value: string; reason: string }>;
-			const expected = VALUES.flatMap(({ phone, reason }, item) => (reason === undefined ? [] : [{ item, value: phone, reason }]));
+			const expected = VALUES.flatMap(({ phone, reason }, item) =>
+				reason === undefined ? [] : [{ item, value: phone, reason }],
+			);
 			expect(rejected.map((entry) => ({ item: entry.item, value: entry.value }))).toEqual(
 				expected.map((entry) => ({ item: entry.item, value: entry.value })),
 			);
@@ -251,7 +274,10 @@ describe('against the sandbox', () => {
 
 		test('none usable: stops before any request, with examples of the reasons', async () => {
 			const input = VALUES.filter((value) => value.reason !== undefined).map(({ phone }) => ({ phone }));
-			const result = await runWorkflow({ nodes: [createNode()], connections: {} }, { credentials: credentials(), input });
+			const result = await runWorkflow(
+				{ nodes: [createNode()], connections: {} },
+				{ credentials: credentials(), input },
+			);
 			const { message, description } = errorOf(result);
 			expect(message).toBe('No usable phone number: nothing was sent and nothing was charged');
 			expect(description).toContain(`All ${input.length} values were rejected`);
@@ -308,23 +334,32 @@ describe('against the sandbox', () => {
 				fileName: 'contacts.xlsx',
 				mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 			},
-		])('$name instead of text: says it is not a text file and what to do, before any request', async ({ file, fileName, mimeType }) => {
-			const result = await runWorkflow(
-				{ nodes: [createNode({ numbersSource: 'binary', binaryProperty: 'data' })], connections: {} },
-				{ credentials: credentials(), input: [fileItem(await file(), fileName, mimeType)] },
-			);
-			const { message, description } = errorOf(result);
-			expect(message).toBe('The file in "data" is not a text file');
-			expect(description).toContain(fileName);
-			expect(description).toMatch(/one number per line or a \.csv file; convert a spreadsheet with the Extract From File node/);
-			expectNothingSpent();
-		});
+		])(
+			'$name instead of text: says it is not a text file and what to do, before any request',
+			async ({ file, fileName, mimeType }) => {
+				const result = await runWorkflow(
+					{ nodes: [createNode({ numbersSource: 'binary', binaryProperty: 'data' })], connections: {} },
+					{ credentials: credentials(), input: [fileItem(await file(), fileName, mimeType)] },
+				);
+				const { message, description } = errorOf(result);
+				expect(message).toBe('The file in "data" is not a text file');
+				expect(description).toContain(fileName);
+				expect(description).toMatch(
+					/one number per line or a \.csv file; convert a spreadsheet with the Extract From File node/,
+				);
+				expectNothingSpent();
+			},
+		);
 
-		const CSV = 'name;mobile;city\r\nAnna;+41 79 828 46 51;Bern\r\nBen;0041 79 828 46 52;Basel\r\nDan;not known;Chur\r\n';
+		const CSV =
+			'name;mobile;city\r\nAnna;+41 79 828 46 51;Bern\r\nBen;0041 79 828 46 52;Basel\r\nDan;not known;Chur\r\n';
 
 		test('a CSV with the numbers in a named column: that column is sent, the rest accounted for', async () => {
 			const result = await runWorkflow(
-				{ nodes: [createNode({ numbersSource: 'binary', binaryProperty: 'data', csvColumn: 'Mobile' })], connections: {} },
+				{
+					nodes: [createNode({ numbersSource: 'binary', binaryProperty: 'data', csvColumn: 'Mobile' })],
+					connections: {},
+				},
 				{ credentials: credentials(), input: [fileItem(Buffer.from(`\uFEFF${CSV}`), 'contacts.csv', 'text/csv')] },
 			);
 			expect(result.error).toBeUndefined();
@@ -337,7 +372,10 @@ describe('against the sandbox', () => {
 
 		test('a CSV column that does not exist: names the columns it has, before any request', async () => {
 			const result = await runWorkflow(
-				{ nodes: [createNode({ numbersSource: 'binary', binaryProperty: 'data', csvColumn: 'phone' })], connections: {} },
+				{
+					nodes: [createNode({ numbersSource: 'binary', binaryProperty: 'data', csvColumn: 'phone' })],
+					connections: {},
+				},
 				{ credentials: credentials(), input: [fileItem(Buffer.from(CSV), 'contacts.csv', 'text/csv')] },
 			);
 			const { message, description } = errorOf(result);
@@ -376,7 +414,12 @@ describe('against the sandbox', () => {
 				expect(task.numbers).toHaveLength(COUNT);
 				expect(task.numbers[0]).toBe('+41790000000');
 				expect(task.numbers[COUNT - 1]).toBe('+41790999999');
-				expect(result.output('Create Task')[0].json).toMatchObject({ task_id: task.id, submitted: COUNT, duplicates: 0, rejected: [] });
+				expect(result.output('Create Task')[0].json).toMatchObject({
+					task_id: task.id,
+					submitted: COUNT,
+					duplicates: 0,
+					rejected: [],
+				});
 			}, 240_000);
 
 			test('too large for the API (413): explained, nothing charged', async () => {
@@ -396,11 +439,14 @@ describe('against the sandbox', () => {
 			}, 120_000);
 
 			// Both of the API's texts reach the user: the limit tells how far to split.
-			test('too large for the API (413): the API\'s own words about the limit reach the user', async () => {
+			test("too large for the API (413): the API's own words about the limit reach the user", async () => {
 				await useSandbox({ maxUploadBytes: 1024 * 1024 });
 				const result = await runWorkflow(
 					{ nodes: [createNode({ numbersSource: 'binary', binaryProperty: 'data' })], connections: {} },
-					{ credentials: credentials(), input: [fileItem(million.subarray(0, 2 * 1024 * 1024), 'numbers.txt', 'text/plain')] },
+					{
+						credentials: credentials(),
+						input: [fileItem(million.subarray(0, 2 * 1024 * 1024), 'numbers.txt', 'text/plain')],
+					},
 				);
 				expect(errorOf(result).httpCode).toBe('413');
 				expect(errorOf(result).description).toMatch(/the upload exceeds 1 MB/);
@@ -442,7 +488,11 @@ describe('against the sandbox', () => {
 			const result = await runWorkflow(
 				{
 					nodes: [
-						packageNode('Get Status', 'eKycPro', { resource: 'facebook', operation: 'getStatus', taskId: '={{ $json.task_id }}' }),
+						packageNode('Get Status', 'eKycPro', {
+							resource: 'facebook',
+							operation: 'getStatus',
+							taskId: '={{ $json.task_id }}',
+						}),
 					],
 					connections: {},
 				},
@@ -473,7 +523,10 @@ describe('result files that cannot be read (served with nock)', () => {
 			.get(`/fb/api/simple/tasks/${TASK_ID}`)
 			.query(true)
 			.times(3)
-			.reply(200, statusAnswer(TASK_ID, { status: 'exported', total: 2, success: 2, failure: 0, result_url: RESULT_URL }));
+			.reply(
+				200,
+				statusAnswer(TASK_ID, { status: 'exported', total: 2, success: 2, failure: 0, result_url: RESULT_URL }),
+			);
 		let downloads = 0;
 		nock(RESULT_HOST)
 			.get(RESULT_PATH)
@@ -501,32 +554,55 @@ describe('result files that cannot be read (served with nock)', () => {
 	const HTML = Buffer.from('<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Back soon</body></html>');
 
 	test.each([
-		{ name: 'corrupt (a broken ZIP)', body: CORRUPT_ZIP, contentType: 'application/zip', reason: /ZIP|archive|damaged|cut short/i },
-		{ name: 'empty (0 bytes)', body: Buffer.alloc(0), contentType: 'application/octet-stream', reason: /empty \(0 bytes\)/ },
-		{ name: 'not a table (a PNG)', body: PNG, contentType: 'image/png', reason: /neither an Excel workbook, a ZIP archive nor a CSV/ },
-		{ name: 'not a table (a web page)', body: HTML, contentType: 'text/html', reason: /web page \("Maintenance"\) instead of a table/ },
-	])('$name: Download Result gives a clear error; with Output File it still returns the file', async ({ body, contentType, reason }) => {
-		const served = serveResult(body, contentType);
-		const rows = await runWorkflow({ nodes: [downloadNode('rows')], connections: {} }, { credentials, input: [{}] });
-		const { message, description } = errorOf(rows);
-		expect(message).toMatch(new RegExp(`^The result file of task ${TASK_ID} cannot be read: `));
-		expect(message).toMatch(reason);
-		expect(description).toMatch(/The task is paid and exported/);
-		expect(description).toMatch(/Output set to File/);
-		expect(rows.output('Download Result')).toEqual([]);
-		// A non-empty file is fetched once more before giving up (it may have been cut short on the way).
-		expect(served.downloads()).toBe(body.length > 0 ? 2 : 1);
+		{
+			name: 'corrupt (a broken ZIP)',
+			body: CORRUPT_ZIP,
+			contentType: 'application/zip',
+			reason: /ZIP|archive|damaged|cut short/i,
+		},
+		{
+			name: 'empty (0 bytes)',
+			body: Buffer.alloc(0),
+			contentType: 'application/octet-stream',
+			reason: /empty \(0 bytes\)/,
+		},
+		{
+			name: 'not a table (a PNG)',
+			body: PNG,
+			contentType: 'image/png',
+			reason: /neither an Excel workbook, a ZIP archive nor a CSV/,
+		},
+		{
+			name: 'not a table (a web page)',
+			body: HTML,
+			contentType: 'text/html',
+			reason: /web page \("Maintenance"\) instead of a table/,
+		},
+	])(
+		'$name: Download Result gives a clear error; with Output File it still returns the file',
+		async ({ body, contentType, reason }) => {
+			const served = serveResult(body, contentType);
+			const rows = await runWorkflow({ nodes: [downloadNode('rows')], connections: {} }, { credentials, input: [{}] });
+			const { message, description } = errorOf(rows);
+			expect(message).toMatch(new RegExp(`^The result file of task ${TASK_ID} cannot be read: `));
+			expect(message).toMatch(reason);
+			expect(description).toMatch(/The task is paid and exported/);
+			expect(description).toMatch(/Output set to File/);
+			expect(rows.output('Download Result')).toEqual([]);
+			// A non-empty file is fetched once more before giving up (it may have been cut short on the way).
+			expect(served.downloads()).toBe(body.length > 0 ? 2 : 1);
 
-		const file = await runWorkflow({ nodes: [downloadNode('file')], connections: {} }, { credentials, input: [{}] });
-		expect(file.error).toBeUndefined();
-		const items = file.output('Download Result');
-		expect(items).toHaveLength(1);
-		expect(items[0].json).toMatchObject({ task_id: TASK_ID, status: 'exported', fileSize: body.length });
-		const binary = items[0].binary?.result;
-		expect(binary).toBeDefined();
-		expect(Buffer.from(binary?.data ?? '', 'base64')).toEqual(body);
-		expect(binary?.fileName).toMatch(new RegExp(`^ekycpro-facebook-${TASK_ID}\\.`));
-	});
+			const file = await runWorkflow({ nodes: [downloadNode('file')], connections: {} }, { credentials, input: [{}] });
+			expect(file.error).toBeUndefined();
+			const items = file.output('Download Result');
+			expect(items).toHaveLength(1);
+			expect(items[0].json).toMatchObject({ task_id: TASK_ID, status: 'exported', fileSize: body.length });
+			const binary = items[0].binary?.result;
+			expect(binary).toBeDefined();
+			expect(Buffer.from(binary?.data ?? '', 'base64')).toEqual(body);
+			expect(binary?.fileName).toMatch(new RegExp(`^ekycpro-facebook-${TASK_ID}\\.`));
+		},
+	);
 
 	test('not a table (plain prose): Download Result says so instead of passing sentences off as rows', async () => {
 		serveResult(Buffer.from('Your export is being prepared.\nPlease come back later.\n'), 'text/plain');

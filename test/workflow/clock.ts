@@ -134,7 +134,10 @@ export class SimulatedClock {
 	 * test is done.
 	 */
 	static install(startAt = Date.parse('2025-03-02T10:00:00Z')): SimulatedClock {
-		jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'], now: startAt });
+		jest.useFakeTimers({
+			doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
+			now: startAt,
+		});
 		return new SimulatedClock(startAt);
 	}
 

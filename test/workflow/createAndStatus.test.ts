@@ -60,7 +60,10 @@ describe('Create Task -> Get Status against the API (nock)', () => {
 		test('one task for all contacts, then its progress', async () => {
 			const api = mockCheckApi(testCase, { taskId: TASK_ID, userId: USER_ID });
 			const result = await runWorkflow(
-				{ nodes: [createNode(testCase, 'task'), statusNode(testCase)], connections: chain('Create Task', 'Get Status') },
+				{
+					nodes: [createNode(testCase, 'task'), statusNode(testCase)],
+					connections: chain('Create Task', 'Get Status'),
+				},
 				{ credentials: { eKycProApi: { apiKey: API_KEY, userId: USER_ID } }, input: CONTACTS },
 			);
 
@@ -210,7 +213,10 @@ describe('Create Task -> Get Status against the API (nock)', () => {
 		const api = mockCheckApi(telegram, { taskId: TASK_ID, baseUrl: 'http://ekyc-proxy.internal:8080' });
 		const result = await runWorkflow(
 			{ nodes: [createNode(telegram, 'task'), statusNode(telegram)], connections: chain('Create Task', 'Get Status') },
-			{ credentials: { eKycProApi: { apiKey: API_KEY, baseUrl: 'http://ekyc-proxy.internal:8080/' } }, input: CONTACTS },
+			{
+				credentials: { eKycProApi: { apiKey: API_KEY, baseUrl: 'http://ekyc-proxy.internal:8080/' } },
+				input: CONTACTS,
+			},
 		);
 		expect(result.error).toBeUndefined();
 		expect(api.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
@@ -237,7 +243,12 @@ describe('Create Task -> Get Status against the API (nock)', () => {
 		const result = await runWorkflow(
 			{
 				nodes: [
-					packageNode('Create Task', 'eKycPro', { ...custom, operation: 'createTask', phoneField: 'phone', defaultCountry: 'CH' }),
+					packageNode('Create Task', 'eKycPro', {
+						...custom,
+						operation: 'createTask',
+						phoneField: 'phone',
+						defaultCountry: 'CH',
+					}),
 					packageNode('Get Status', 'eKycPro', { ...custom, operation: 'getStatus' }),
 				],
 				connections: chain('Create Task', 'Get Status'),
@@ -249,13 +260,23 @@ describe('Create Task -> Get Status against the API (nock)', () => {
 		if (style === 'v1') expect(field(api.requests[0], 'task_type')?.value).toBe('ws_avatar');
 		expect(uploadedLines(field(api.requests[0], 'file')?.value)).toEqual(UPLOADED);
 		// The task names its custom check with what it needs to be read again (task type or path).
-		const customCheck = expect.stringMatching(new RegExp(`^custom.*${style === 'v1' ? 'ws_avatar' : '/vk/api/simple'}`));
+		const customCheck = expect.stringMatching(
+			new RegExp(`^custom.*${style === 'v1' ? 'ws_avatar' : '/vk/api/simple'}`),
+		);
 		expect(result.output('Create Task')[0].json).toMatchObject({ task_id: TASK_ID, check: customCheck });
-		expect(result.output('Get Status')[0].json).toMatchObject({ check: customCheck, status: 'processing', done: false });
+		expect(result.output('Get Status')[0].json).toMatchObject({
+			check: customCheck,
+			status: 'processing',
+			done: false,
+		});
 	});
 
 	describe('no usable number', () => {
-		const UNUSABLE: IDataObject[] = [{ name: 'Dan', phone: 'call me' }, { name: 'Eve' }, { name: 'Ida', phone: '079 828 46 51' }];
+		const UNUSABLE: IDataObject[] = [
+			{ name: 'Dan', phone: 'call me' },
+			{ name: 'Eve' },
+			{ name: 'Ida', phone: '079 828 46 51' },
+		];
 
 		/** Create without a Default Country: Ida's national number cannot be used either. */
 		function unusableCreate(extra: Partial<INode> = {}): INode {
@@ -339,7 +360,10 @@ describe('Create Task -> Get Status against the API (nock)', () => {
 		test('without it, a refused create stops the workflow with the API error on the node', async () => {
 			mockCheckApi(facebook, { taskId: TASK_ID, createReply: [402, { error: 'insufficient balance' }] });
 			const result = await runWorkflow(
-				{ nodes: [createNode(facebook, 'task'), statusNode(facebook)], connections: chain('Create Task', 'Get Status') },
+				{
+					nodes: [createNode(facebook, 'task'), statusNode(facebook)],
+					connections: chain('Create Task', 'Get Status'),
+				},
 				{ credentials: { eKycProApi: { apiKey: API_KEY } }, input: CONTACTS },
 			);
 			expect(result.error?.message).toBe('Your eKYCPro balance is too low to create this task');
@@ -352,7 +376,10 @@ describe('Create Task -> Get Status against the API (nock)', () => {
 			const api = mockCheckApi(facebook, { taskId: 'known1' }, { create: 0 });
 			nock(API_BASE_URL).get('/fb/api/simple/tasks/unknown2').reply(404, { error: 'task not found' });
 			const result = await runWorkflow(
-				{ nodes: [statusNode(facebook, '={{ $json.task_id }}', { onError: 'continueRegularOutput' })], connections: {} },
+				{
+					nodes: [statusNode(facebook, '={{ $json.task_id }}', { onError: 'continueRegularOutput' })],
+					connections: {},
+				},
 				{ credentials: { eKycProApi: { apiKey: API_KEY } }, input: [{ task_id: 'known1' }, { task_id: 'unknown2' }] },
 			);
 			expect(result.error).toBeUndefined();
@@ -443,16 +470,23 @@ describe('Create Task -> Get Status against the sandbox', () => {
 			return run.output('Get Status')[0];
 		};
 		clock = START + 20_000 + 3_000;
-		expect((await later()).json).toMatchObject({ status: 'processing', total: UPLOADED.length, progress: 0.5, done: false });
+		expect((await later()).json).toMatchObject({
+			status: 'processing',
+			total: UPLOADED.length,
+			progress: 0.5,
+			done: false,
+		});
 		clock = START + 20_000 + 6_000 + 15_000;
 		const exported = (await later()).json;
 		expect(exported).toMatchObject({ status: 'exported', total: UPLOADED.length, progress: 1, done: true });
-		expect(exported.success as number + (exported.failure as number)).toBe(UPLOADED.length);
+		expect((exported.success as number) + (exported.failure as number)).toBe(UPLOADED.length);
 		expect(exported.result_url).toMatch(/^http:\/\//);
 
 		// Three status reads, still exactly one charged create.
 		expect(sandbox.charges).toBe(1);
 		expect(sandbox.statusCalls).toBe(3);
-		expect(sandbox.requests.filter((request) => request.server === 'api').every((request) => request.hasApiKey)).toBe(true);
+		expect(sandbox.requests.filter((request) => request.server === 'api').every((request) => request.hasApiKey)).toBe(
+			true,
+		);
 	});
 });

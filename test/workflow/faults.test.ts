@@ -4,7 +4,13 @@
  * endless tasks, ten workflows at once). Each row asserts what the user sees, how many charges were made and what
  * comes out; the real time each row costs is collected and printed at the end for the note.
  */
-import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+} from 'n8n-workflow';
 
 import { startSandbox } from '../sandbox';
 import type { Fault, Sandbox, SandboxOptions } from '../sandbox';
@@ -34,14 +40,25 @@ function createNode(check: CheckId, extra: Partial<INode> = {}): INode {
 }
 
 function statusNode(check: CheckId, extra: Partial<INode> = {}): INode {
-	return packageNode('Get Status', 'eKycPro', { resource: check, operation: 'getStatus', taskId: '={{ $json.task_id }}' }, extra);
+	return packageNode(
+		'Get Status',
+		'eKycPro',
+		{ resource: check, operation: 'getStatus', taskId: '={{ $json.task_id }}' },
+		extra,
+	);
 }
 
 function downloadNode(check: CheckId, extra: Partial<INode> = {}): INode {
 	return packageNode(
 		'Download Result',
 		'eKycPro',
-		{ resource: check, operation: 'downloadResult', taskId: '={{ $json.task_id }}', resultOutput: 'rows', simplify: false },
+		{
+			resource: check,
+			operation: 'downloadResult',
+			taskId: '={{ $json.task_id }}',
+			resultOutput: 'rows',
+			simplify: false,
+		},
 		extra,
 	);
 }
@@ -60,7 +77,14 @@ function waitNode(polling: INodeParameters = {}, extra: Partial<INode> = {}): IN
 
 let sandbox: Sandbox;
 let startedAt = 0;
-const costs: Array<{ row: string; ms: number; creates: number; charges: number; statusCalls: number; downloads: number }> = [];
+const costs: Array<{
+	row: string;
+	ms: number;
+	creates: number;
+	charges: number;
+	statusCalls: number;
+	downloads: number;
+}> = [];
 
 async function useSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 	await sandbox?.close();
@@ -76,7 +100,8 @@ function requestsOf(kind: 'create' | 'status' | 'download') {
 	return sandbox.requests.filter((request) => {
 		if (kind === 'download') return request.server === 'result';
 		if (request.server !== 'api') return false;
-		const isCreate = request.method === 'POST' && (request.path === '/v1/tasks' || /\/api\/[^/]+\/tasks$/.test(request.path));
+		const isCreate =
+			request.method === 'POST' && (request.path === '/v1/tasks' || /\/api\/[^/]+\/tasks$/.test(request.path));
 		return kind === 'create' ? isCreate : !isCreate;
 	});
 }
@@ -113,7 +138,9 @@ afterAll(() => {
 /** The rows the sandbox's result file holds for these numbers, as the node gives them without Simplify. */
 function expectedRows(check: CheckId, numbers: readonly string[]): Array<Record<string, string>> {
 	return numbers.map((number) =>
-		Object.fromEntries(Object.entries(sandbox.expectedRow(check, number)).map(([key, value]) => [key.toLowerCase(), value])),
+		Object.fromEntries(
+			Object.entries(sandbox.expectedRow(check, number)).map(([key, value]) => [key.toLowerCase(), value]),
+		),
 	);
 }
 
@@ -121,7 +148,10 @@ function expectedRows(check: CheckId, numbers: readonly string[]): Array<Record<
 function asText(items: INodeExecutionData[]): Array<Record<string, string>> {
 	return items.map((item) =>
 		Object.fromEntries(
-			Object.entries(item.json).map(([key, value]) => [key, value === null || value === undefined ? '' : String(value)]),
+			Object.entries(item.json).map(([key, value]) => [
+				key,
+				value === null || value === undefined ? '' : String(value),
+			]),
 		),
 	);
 }
@@ -132,7 +162,10 @@ function expectRightRows(items: INodeExecutionData[], check: CheckId, numbers: r
 
 /** Runs Create Task alone and returns the task item it outputs. */
 async function createTaskItem(check: CheckId, contacts: IDataObject[] = CONTACTS): Promise<INodeExecutionData> {
-	const result = await runWorkflow({ nodes: [createNode(check)], connections: {} }, { credentials: credentials(), input: contacts });
+	const result = await runWorkflow(
+		{ nodes: [createNode(check)], connections: {} },
+		{ credentials: credentials(), input: contacts },
+	);
 	expect(result.error).toBeUndefined();
 	const [item] = result.output('Create Task');
 	expect(item.json.task_id).toEqual(expect.any(String));
@@ -166,7 +199,10 @@ function errorOf(result: WorkflowRunResult): { message: string; description: str
 describe('Create Task', () => {
 	test('answered 500, then 500, then 200: one task, one charge', async () => {
 		sandbox.fault({ on: 'create', kind: '500', times: 2 });
-		const result = await runWorkflow({ nodes: [createNode('facebook')], connections: {} }, { credentials: credentials(), input: CONTACTS });
+		const result = await runWorkflow(
+			{ nodes: [createNode('facebook')], connections: {} },
+			{ credentials: credentials(), input: CONTACTS },
+		);
 
 		expect(result.error).toBeUndefined();
 		expect(requestsOf('create').map((request) => request.status)).toEqual([500, 500, 200]);
@@ -176,12 +212,20 @@ describe('Create Task', () => {
 		expect([...tasks[0].numbers]).toEqual(NUMBERS);
 		const items = result.output('Create Task');
 		expect(items).toHaveLength(1);
-		expect(items[0].json).toMatchObject({ task_id: tasks[0].id, check: 'facebook', status: 'pending', submitted: NUMBERS.length });
+		expect(items[0].json).toMatchObject({
+			task_id: tasks[0].id,
+			check: 'facebook',
+			status: 'pending',
+			submitted: NUMBERS.length,
+		});
 	});
 
 	test('rate limited (429, Retry-After 1 s), then 200: one task, one charge', async () => {
 		sandbox.fault({ on: 'create', kind: '429', retryAfter: 1 });
-		const result = await runWorkflow({ nodes: [createNode('telegram')], connections: {} }, { credentials: credentials(), input: CONTACTS });
+		const result = await runWorkflow(
+			{ nodes: [createNode('telegram')], connections: {} },
+			{ credentials: credentials(), input: CONTACTS },
+		);
 
 		expect(result.error).toBeUndefined();
 		expect(requestsOf('create').map((request) => request.status)).toEqual([429, 200]);
@@ -210,7 +254,10 @@ describe('Create Task', () => {
 
 	test('charged, then the answer cut short: no retry, one charge, the same warning', async () => {
 		sandbox.fault({ on: 'create', kind: 'truncate' });
-		const result = await runWorkflow({ nodes: [createNode('telegram')], connections: {} }, { credentials: credentials(), input: CONTACTS });
+		const result = await runWorkflow(
+			{ nodes: [createNode('telegram')], connections: {} },
+			{ credentials: credentials(), input: CONTACTS },
+		);
 
 		expect(requestsOf('create')).toHaveLength(1);
 		expect(sandbox.charges).toBe(1);
@@ -253,7 +300,7 @@ describe('Create Task', () => {
 			message: /^The file of numbers is too large for eKYCPro$/,
 			description: [/Split the numbers into smaller batches/, /nothing was charged/, /file too large/],
 		},
-	])('answered $kind: no retry, no charge, the API\'s reason and what to do', async ({ kind, message, description }) => {
+	])("answered $kind: no retry, no charge, the API's reason and what to do", async ({ kind, message, description }) => {
 		sandbox.fault({ on: 'create', kind });
 		const result = await runWorkflow(
 			{ nodes: [createNode('facebook'), statusNode('facebook')], connections: chain('Create Task', 'Get Status') },
@@ -273,7 +320,10 @@ describe('Create Task', () => {
 	// A gateway's 502 does not say whether the task was created: the message must not promise it was free.
 	test('answered 502 (from a gateway): not retried, and the message does not promise that nothing was charged', async () => {
 		sandbox.fault({ on: 'create', kind: '502' });
-		const result = await runWorkflow({ nodes: [createNode('facebook')], connections: {} }, { credentials: credentials(), input: CONTACTS });
+		const result = await runWorkflow(
+			{ nodes: [createNode('facebook')], connections: {} },
+			{ credentials: credentials(), input: CONTACTS },
+		);
 
 		expect(requestsOf('create')).toHaveLength(1);
 		const { message, description } = errorOf(result);
@@ -295,9 +345,19 @@ describe('Get Status through failing status calls', () => {
 			requests: 3,
 			answered: 1,
 		},
-		{ name: '429 with Retry-After as an HTTP date', faults: [{ on: 'status', kind: '429', retryAfter: 'date' }], requests: 2, answered: 1 },
+		{
+			name: '429 with Retry-After as an HTTP date',
+			faults: [{ on: 'status', kind: '429', retryAfter: 'date' }],
+			requests: 2,
+			answered: 1,
+		},
 		// A slow answer is still an answer: waited for, not sent again.
-		{ name: 'a slow answer (1.5 s)', faults: [{ on: 'status', kind: 'slow', delayMs: 1500 }], requests: 1, answered: 1 },
+		{
+			name: 'a slow answer (1.5 s)',
+			faults: [{ on: 'status', kind: 'slow', delayMs: 1500 }],
+			requests: 1,
+			answered: 1,
+		},
 		// The sandbox did the work of the cut-short answer too, so it counts as a (possibly charged) read.
 		{ name: 'an answer cut short', faults: [{ on: 'status', kind: 'truncate' }], requests: 2, answered: 2 },
 		{
@@ -312,27 +372,36 @@ describe('Get Status through failing status calls', () => {
 		},
 	];
 
-	test.each(STATUS_FAULTS)('$name: Get Status waits or retries, then answers', async ({ faults, requests, answered }) => {
-		const task = await createTaskItem('telegram');
-		for (const fault of faults) sandbox.fault(fault);
-		const result = await runWorkflow({ nodes: [statusNode('telegram')], connections: {} }, { credentials: credentials(), input: [task] });
+	test.each(STATUS_FAULTS)(
+		'$name: Get Status waits or retries, then answers',
+		async ({ faults, requests, answered }) => {
+			const task = await createTaskItem('telegram');
+			for (const fault of faults) sandbox.fault(fault);
+			const result = await runWorkflow(
+				{ nodes: [statusNode('telegram')], connections: {} },
+				{ credentials: credentials(), input: [task] },
+			);
 
-		expect(result.error).toBeUndefined();
-		const items = result.output('Get Status');
-		expect(items).toHaveLength(1);
-		expect(items[0].json).toMatchObject({ task_id: task.json.task_id, check: 'telegram', total: NUMBERS.length });
-		expect(['pending', 'processing', 'completed', 'exported']).toContain(items[0].json.status);
-		expect(requestsOf('status')).toHaveLength(requests);
-		expect(sandbox.statusCalls).toBe(answered);
-		expect(sandbox.charges).toBe(1);
-	});
+			expect(result.error).toBeUndefined();
+			const items = result.output('Get Status');
+			expect(items).toHaveLength(1);
+			expect(items[0].json).toMatchObject({ task_id: task.json.task_id, check: 'telegram', total: NUMBERS.length });
+			expect(['pending', 'processing', 'completed', 'exported']).toContain(items[0].json.status);
+			expect(requestsOf('status')).toHaveLength(requests);
+			expect(sandbox.statusCalls).toBe(answered);
+			expect(sandbox.charges).toBe(1);
+		},
+	);
 
 	// A reset reaches the transport wrapped by n8n-core ("The connection to the server was closed unexpectedly"); it
 	// must still read as a network error and be retried (this failed before networkErrorCode read `messages`).
 	test('connection reset twice: Get Status retries, then answers', async () => {
 		const task = await createTaskItem('telegram');
 		sandbox.fault({ on: 'status', kind: 'reset', times: 2 });
-		const result = await runWorkflow({ nodes: [statusNode('telegram')], connections: {} }, { credentials: credentials(), input: [task] });
+		const result = await runWorkflow(
+			{ nodes: [statusNode('telegram')], connections: {} },
+			{ credentials: credentials(), input: [task] },
+		);
 
 		expect(requestsOf('status')).toHaveLength(3);
 		expect(result.error).toBeUndefined();
@@ -342,7 +411,10 @@ describe('Get Status through failing status calls', () => {
 	test('429 five times in a row: gives up with a message that says what to do', async () => {
 		const task = await createTaskItem('facebook');
 		sandbox.fault({ on: 'status', kind: '429', retryAfter: 1, times: 5 });
-		const result = await runWorkflow({ nodes: [statusNode('facebook')], connections: {} }, { credentials: credentials(), input: [task] });
+		const result = await runWorkflow(
+			{ nodes: [statusNode('facebook')], connections: {} },
+			{ credentials: credentials(), input: [task] },
+		);
 
 		expect(requestsOf('status')).toHaveLength(5);
 		const { message, description, httpCode } = errorOf(result);
@@ -395,7 +467,10 @@ describe('Result download cut short or expired', () => {
 	test('Download Result: a file cut short is downloaded again, the rows are right', async () => {
 		const task = await exportedTaskItem('facebook');
 		sandbox.fault({ on: 'download', kind: 'truncate' });
-		const result = await runWorkflow({ nodes: [downloadNode('facebook')], connections: {} }, { credentials: credentials(), input: [task] });
+		const result = await runWorkflow(
+			{ nodes: [downloadNode('facebook')], connections: {} },
+			{ credentials: credentials(), input: [task] },
+		);
 
 		expect(result.error).toBeUndefined();
 		expectRightRows(result.output('Download Result'), 'facebook');
@@ -406,7 +481,10 @@ describe('Result download cut short or expired', () => {
 	test('Download Result: an expired link is refreshed with one status call, the rows are right', async () => {
 		const task = await exportedTaskItem('telegram');
 		sandbox.fault({ on: 'download', kind: 'expire' });
-		const result = await runWorkflow({ nodes: [downloadNode('telegram')], connections: {} }, { credentials: credentials(), input: [task] });
+		const result = await runWorkflow(
+			{ nodes: [downloadNode('telegram')], connections: {} },
+			{ credentials: credentials(), input: [task] },
+		);
 
 		expect(result.error).toBeUndefined();
 		expectRightRows(result.output('Download Result'), 'telegram');
@@ -420,7 +498,10 @@ describe('Result download cut short or expired', () => {
 	test('Download Result: cut short three times, gives up saying the task is paid and how to collect it', async () => {
 		const task = await exportedTaskItem('facebook');
 		sandbox.fault({ on: 'download', kind: 'truncate', times: 3 });
-		const result = await runWorkflow({ nodes: [downloadNode('facebook')], connections: {} }, { credentials: credentials(), input: [task] });
+		const result = await runWorkflow(
+			{ nodes: [downloadNode('facebook')], connections: {} },
+			{ credentials: credentials(), input: [task] },
+		);
 
 		expect(requestsOf('download')).toHaveLength(3);
 		const { message, description } = errorOf(result);
@@ -433,7 +514,10 @@ describe('Result download cut short or expired', () => {
 	test('Download Result: the fresh link expired too, gives up after one refresh with a message', async () => {
 		const task = await exportedTaskItem('facebook');
 		sandbox.fault({ on: 'download', kind: 'expire', times: 2 });
-		const result = await runWorkflow({ nodes: [downloadNode('facebook')], connections: {} }, { credentials: credentials(), input: [task] });
+		const result = await runWorkflow(
+			{ nodes: [downloadNode('facebook')], connections: {} },
+			{ credentials: credentials(), input: [task] },
+		);
 
 		expect(requestsOf('download')).toHaveLength(2);
 		expect(sandbox.statusCalls).toBe(2);
@@ -446,23 +530,26 @@ describe('Result download cut short or expired', () => {
 	test.each([
 		{ name: 'cut short', fault: { on: 'download', kind: 'truncate' } as Fault, statusCalls: 0 },
 		{ name: 'expired', fault: { on: 'download', kind: 'expire' } as Fault, statusCalls: 1 },
-	])('eKYCPro Wait: a result link $name is retried or refreshed, the rows are right', async ({ fault, statusCalls }) => {
-		sandbox.fault(fault);
-		const result = await runWorkflow(
-			{ nodes: [createNode('whatsappAvatar'), waitNode()], connections: chain('Create Task', 'Wait') },
-			{ credentials: credentials(), input: CONTACTS },
-		);
+	])(
+		'eKYCPro Wait: a result link $name is retried or refreshed, the rows are right',
+		async ({ fault, statusCalls }) => {
+			sandbox.fault(fault);
+			const result = await runWorkflow(
+				{ nodes: [createNode('whatsappAvatar'), waitNode()], connections: chain('Create Task', 'Wait') },
+				{ credentials: credentials(), input: CONTACTS },
+			);
 
-		expect(result.error).toBeUndefined();
-		expectRightRows(result.output('Wait', 0), 'whatsappAvatar');
-		expect(requestsOf('download')).toHaveLength(2);
-		// Polls up to the export, plus the refresh when the link had expired.
-		const firstDownload = sandbox.requests.indexOf(requestsOf('download')[0]);
-		const polls = requestsOf('status').filter((request) => sandbox.requests.indexOf(request) < firstDownload).length;
-		expect(polls).toBeGreaterThanOrEqual(1);
-		expect(requestsOf('status')).toHaveLength(polls + statusCalls);
-		expect(sandbox.charges).toBe(1);
-	});
+			expect(result.error).toBeUndefined();
+			expectRightRows(result.output('Wait', 0), 'whatsappAvatar');
+			expect(requestsOf('download')).toHaveLength(2);
+			// Polls up to the export, plus the refresh when the link had expired.
+			const firstDownload = sandbox.requests.indexOf(requestsOf('download')[0]);
+			const polls = requestsOf('status').filter((request) => sandbox.requests.indexOf(request) < firstDownload).length;
+			expect(polls).toBeGreaterThanOrEqual(1);
+			expect(requestsOf('status')).toHaveLength(polls + statusCalls);
+			expect(sandbox.charges).toBe(1);
+		},
+	);
 });
 
 describe('Tasks that fail, never finish or report an unknown status', () => {
@@ -471,12 +558,18 @@ describe('Tasks that fail, never finish or report an unknown status', () => {
 		const taskId = task.json.task_id as string;
 		sandbox.failTask(taskId);
 
-		const status = await runWorkflow({ nodes: [statusNode('instagram')], connections: {} }, { credentials: credentials(), input: [task] });
+		const status = await runWorkflow(
+			{ nodes: [statusNode('instagram')], connections: {} },
+			{ credentials: credentials(), input: [task] },
+		);
 		const statusError = errorOf(status);
 		expect(statusError.message).toBe(`Task ${taskId} failed on eKYCPro's side`);
 		expect(statusError.description).toMatch(/has no result file\. Create a new task/);
 
-		const wait = await runWorkflow({ nodes: [waitNode()], connections: {} }, { credentials: credentials(), input: [task] });
+		const wait = await runWorkflow(
+			{ nodes: [waitNode()], connections: {} },
+			{ credentials: credentials(), input: [task] },
+		);
 		expect(wait.error).toBeUndefined();
 		expect(wait.output('Wait', 0)).toEqual([]);
 		const notFinished = wait.output('Wait', 1);
@@ -485,7 +578,10 @@ describe('Tasks that fail, never finish or report an unknown status', () => {
 		expect(notFinished[0].json.reason).toMatch(/failed on eKYCPro's side/);
 		expect(notFinished[0].pairedItem).toEqual([{ item: 0 }]);
 
-		const download = await runWorkflow({ nodes: [downloadNode('instagram')], connections: {} }, { credentials: credentials(), input: [task] });
+		const download = await runWorkflow(
+			{ nodes: [downloadNode('instagram')], connections: {} },
+			{ credentials: credentials(), input: [task] },
+		);
 		const downloadError = errorOf(download);
 		expect(downloadError.message).toMatch(new RegExp(`Task ${taskId} is not exported yet: status "failed"`));
 		expect(downloadError.description).toMatch(/failed on eKYCPro's side and has no result file/);
@@ -496,7 +592,10 @@ describe('Tasks that fail, never finish or report an unknown status', () => {
 	test('a task that never finishes: after Max Wait the Wait node outputs its id and progress on Not Finished', async () => {
 		await useSandbox({ timing: { pendingMs: 60 * 60_000 } });
 		const result = await runWorkflow(
-			{ nodes: [createNode('telegram'), waitNode({ maxWaitMinutes: 0.05 })], connections: chain('Create Task', 'Wait') },
+			{
+				nodes: [createNode('telegram'), waitNode({ maxWaitMinutes: 0.05 })],
+				connections: chain('Create Task', 'Wait'),
+			},
 			{ credentials: credentials(), input: CONTACTS },
 		);
 
@@ -540,7 +639,10 @@ describe('Tasks that fail, never finish or report an unknown status', () => {
 	test('the Not Finished reason states the wait the user set, not "0 minutes"', async () => {
 		await useSandbox({ timing: { pendingMs: 60 * 60_000 } });
 		const result = await runWorkflow(
-			{ nodes: [createNode('facebook'), waitNode({ maxWaitMinutes: 0.05 })], connections: chain('Create Task', 'Wait') },
+			{
+				nodes: [createNode('facebook'), waitNode({ maxWaitMinutes: 0.05 })],
+				connections: chain('Create Task', 'Wait'),
+			},
 			{ credentials: credentials(), input: CONTACTS },
 		);
 		const reason = String(result.output('Wait', 1)[0]?.json.reason);
@@ -553,11 +655,17 @@ describe('Tasks that fail, never finish or report an unknown status', () => {
 		const taskId = task.json.task_id as string;
 		sandbox.setStatusOverride(taskId, 'on_hold');
 
-		const status = await runWorkflow({ nodes: [statusNode('facebook')], connections: {} }, { credentials: credentials(), input: [task] });
+		const status = await runWorkflow(
+			{ nodes: [statusNode('facebook')], connections: {} },
+			{ credentials: credentials(), input: [task] },
+		);
 		expect(status.error).toBeUndefined();
 		expect(status.output('Get Status')[0].json).toMatchObject({ task_id: taskId, status: 'on_hold', done: false });
 
-		const wait = await runWorkflow({ nodes: [waitNode({ maxWaitMinutes: 0.05 })], connections: {} }, { credentials: credentials(), input: [task] });
+		const wait = await runWorkflow(
+			{ nodes: [waitNode({ maxWaitMinutes: 0.05 })], connections: {} },
+			{ credentials: credentials(), input: [task] },
+		);
 		expect(wait.error).toBeUndefined();
 		expect(wait.output('Wait', 0)).toEqual([]);
 		expect(wait.output('Wait', 1)[0].json).toMatchObject({ task_id: taskId, status: 'on_hold', failed: false });
@@ -570,7 +678,10 @@ describe('Tasks that fail, never finish or report an unknown status', () => {
 		sandbox.setStatusOverride(taskId, 'queued_for_review');
 		const release = setTimeout(() => sandbox.setStatusOverride(taskId, null), 1500);
 		try {
-			const wait = await runWorkflow({ nodes: [waitNode()], connections: {} }, { credentials: credentials(), input: [task] });
+			const wait = await runWorkflow(
+				{ nodes: [waitNode()], connections: {} },
+				{ credentials: credentials(), input: [task] },
+			);
 			expect(wait.error).toBeUndefined();
 			expectRightRows(wait.output('Wait', 0), 'facebook');
 			expect(requestsOf('status').length).toBeGreaterThanOrEqual(2);
@@ -628,24 +739,38 @@ describe('eKYCPro Wait under Continue On Fail: one task failing does not lose th
 	});
 
 	test('an item that names no check and a result file that cannot be read: each contact gets its own error, in input order', async () => {
-		const create = packageNode(
-			'Create Task',
-			'eKycPro',
-			{ resource: 'facebook', operation: 'createTask', numbersSource: 'field', phoneField: 'phone', output: 'inputItems' },
+		const create = packageNode('Create Task', 'eKycPro', {
+			resource: 'facebook',
+			operation: 'createTask',
+			numbersSource: 'field',
+			phoneField: 'phone',
+			output: 'inputItems',
+		});
+		const created = await runWorkflow(
+			{ nodes: [create], connections: {} },
+			{ credentials: credentials(), input: CONTACTS.slice(0, 3) },
 		);
-		const created = await runWorkflow({ nodes: [create], connections: {} }, { credentials: credentials(), input: CONTACTS.slice(0, 3) });
 		const items = created.output('Create Task');
 		const taskId = (items[0].json.ekycpro as IDataObject).task_id as string;
 		await until(() => sandbox.task(taskId)?.status === 'exported', `task ${taskId} to be exported`);
 		// The middle contact lost its check on the way; the file is cut short every time it is downloaded.
 		const input = items.map((item, index) =>
-			index === 1 ? { json: { ...item.json, ekycpro: { ...(item.json.ekycpro as IDataObject), check: 'myspace' } } } : item,
+			index === 1
+				? { json: { ...item.json, ekycpro: { ...(item.json.ekycpro as IDataObject), check: 'myspace' } } }
+				: item,
 		);
 		sandbox.fault({ on: 'download', kind: 'truncate', times: 6 });
 
 		const result = await runWorkflow(
 			{
-				nodes: [packageNode('Wait', 'eKycProWait', { mode: 'enrich', polling: FAST_POLLING }, { onError: 'continueRegularOutput' })],
+				nodes: [
+					packageNode(
+						'Wait',
+						'eKycProWait',
+						{ mode: 'enrich', polling: FAST_POLLING },
+						{ onError: 'continueRegularOutput' },
+					),
+				],
 				connections: {},
 			},
 			{ credentials: credentials(), input },

@@ -78,15 +78,22 @@ describe('with nock', () => {
 		expect(result.error?.message).toMatch(/cancelled/);
 	});
 
-	test('the key reaches the API only through the credential\'s generic authenticate', async () => {
-		const api = mockCheckApi({ check: 'facebook', style: 'legacy', path: '/fb/api/simple' }, { taskId: 't1' }, { create: 0 });
-		const result = await runWorkflow({ nodes: [statusNode()], connections: {} }, { credentials, input: [{ task_id: 't1' }] });
+	test("the key reaches the API only through the credential's generic authenticate", async () => {
+		const api = mockCheckApi(
+			{ check: 'facebook', style: 'legacy', path: '/fb/api/simple' },
+			{ taskId: 't1' },
+			{ create: 0 },
+		);
+		const result = await runWorkflow(
+			{ nodes: [statusNode()], connections: {} },
+			{ credentials, input: [{ task_id: 't1' }] },
+		);
 		expect(result.error).toBeUndefined();
 		expect(result.credentialsRequested).toContain('eKycProApi');
 		expect(api.requests[0].headers['x-api-key']).toBe(API_KEY);
 	});
 
-	test('a node without its credential fails with n8n\'s own message', async () => {
+	test("a node without its credential fails with n8n's own message", async () => {
 		const result = await runWorkflow({ nodes: [statusNode()], connections: {} }, { input: [{ task_id: 't1' }] });
 		expect(result.error?.message).toMatch(/credentials/i);
 		expect(result.nodeErrors['Get Status']).toBeDefined();
@@ -133,7 +140,10 @@ describe('with a real local server (the sandbox) while nock is loaded', () => {
 
 	beforeAll(async () => {
 		nock.enableNetConnect();
-		sandbox = await startSandbox({ now: () => clock, timing: { pendingMs: 1_000, numbersPerSecond: 10, completedMs: 1_000 } });
+		sandbox = await startSandbox({
+			now: () => clock,
+			timing: { pendingMs: 1_000, numbersPerSecond: 10, completedMs: 1_000 },
+		});
 	});
 	afterAll(async () => await sandbox.close());
 
@@ -141,7 +151,13 @@ describe('with a real local server (the sandbox) while nock is loaded', () => {
 		const sandboxCredentials = { eKycProApi: { apiKey: sandbox.apiKey, baseUrl: sandbox.baseUrl } };
 		const created = await runWorkflow(
 			{
-				nodes: [packageNode('Create Task', 'eKycPro', { resource: 'instagram', operation: 'createTask', phoneField: 'phone' })],
+				nodes: [
+					packageNode('Create Task', 'eKycPro', {
+						resource: 'instagram',
+						operation: 'createTask',
+						phoneField: 'phone',
+					}),
+				],
 				connections: {},
 			},
 			{ credentials: sandboxCredentials, input: [{ phone: '+41798284651' }, { phone: '+4915112345678' }] },

@@ -24,12 +24,7 @@ import {
 } from 'n8n-core';
 // Not re-exported by n8n-core's index; the harness needs the class to tame its timer (see prepareServices).
 import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
-import {
-	createRunExecutionData,
-	ICredentialsHelper,
-	NodeHelpers,
-	Workflow,
-} from 'n8n-workflow';
+import { createRunExecutionData, ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
 import type {
 	ExecutionBaseError,
 	ICredentialDataDecryptedObject,
@@ -130,7 +125,9 @@ export class PackageNodeTypes implements INodeTypes {
 	private shortName(fullName: string): string {
 		const prefix = `${this.loader.packageName}.`;
 		if (!fullName.startsWith(prefix)) {
-			throw new Error(`Unknown node type "${fullName}": only ${this.loader.packageName} is loaded (n8n-nodes-base is not installed here)`);
+			throw new Error(
+				`Unknown node type "${fullName}": only ${this.loader.packageName} is loaded (n8n-nodes-base is not installed here)`,
+			);
 		}
 		return fullName.slice(prefix.length);
 	}
@@ -162,7 +159,9 @@ export class PackageCredentialTypes implements ICredentialTypes {
 	}
 
 	getSupportedNodes(type: string): string[] {
-		return (this.loader.known.credentials[type]?.supportedNodes ?? []).map((name) => `${this.loader.packageName}.${name}`);
+		return (this.loader.known.credentials[type]?.supportedNodes ?? []).map(
+			(name) => `${this.loader.packageName}.${name}`,
+		);
 	}
 
 	/** Every type this one extends, nearest first, as n8n's CredentialTypes does. */
@@ -257,9 +256,21 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	}
 
 	/** `={{$credentials.apiKey}}` -> the key; anything that is not an expression stays as it is. */
-	private resolveValue(value: unknown, credentials: ICredentialDataDecryptedObject, workflow: Workflow, node: INode): string {
+	private resolveValue(
+		value: unknown,
+		credentials: ICredentialDataDecryptedObject,
+		workflow: Workflow,
+		node: INode,
+	): string {
 		if (typeof value !== 'string' || !value.startsWith('=')) return String(value);
-		const resolved = workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '');
+		const resolved = workflow.expression.getSimpleParameterValue(
+			node,
+			value,
+			'internal',
+			{ $credentials: credentials },
+			undefined,
+			'',
+		);
 		return resolved === undefined || resolved === null ? '' : String(resolved);
 	}
 
@@ -294,8 +305,14 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		const data = structuredClone(stored);
 		if (raw === true) return data;
 		// Defaults of the credential's fields, as the CLI fills them before a node sees the data.
-		const withDefaults = (NodeHelpers.getNodeParameters(this.getCredentialsProperties(type), data as never, true, false, null, null) ??
-			{}) as ICredentialDataDecryptedObject;
+		const withDefaults = (NodeHelpers.getNodeParameters(
+			this.getCredentialsProperties(type),
+			data as never,
+			true,
+			false,
+			null,
+			null,
+		) ?? {}) as ICredentialDataDecryptedObject;
 		if (expressionResolveValues === undefined) return withDefaults;
 		const { workflow, runExecutionData, runIndex, itemIndex, node, connectionInputData } = expressionResolveValues;
 		return workflow.expression.getParameterValue(
@@ -407,7 +424,11 @@ function startNodeOf(workflow: Workflow, nodes: INode[], startNode: string | und
 }
 
 /** Attaches a stand-in credential reference to nodes whose type needs a credential the test supplies. */
-function withCredentialReferences(nodes: INode[], nodeTypes: INodeTypes, credentials: Record<string, unknown>): INode[] {
+function withCredentialReferences(
+	nodes: INode[],
+	nodeTypes: INodeTypes,
+	credentials: Record<string, unknown>,
+): INode[] {
 	return nodes.map((original) => {
 		const node = structuredClone(original);
 		const description = nodeTypes.getByNameAndVersion(node.type, node.typeVersion).description;
@@ -421,7 +442,10 @@ function withCredentialReferences(nodes: INode[], nodeTypes: INodeTypes, credent
 
 let executionCounter = 0;
 
-export async function runWorkflow(definition: WorkflowDefinition, options: RunOptions = {}): Promise<WorkflowRunResult> {
+export async function runWorkflow(
+	definition: WorkflowDefinition,
+	options: RunOptions = {},
+): Promise<WorkflowRunResult> {
 	const { nodeTypes, credentialTypes } = await loadPackage();
 	const mode = options.mode ?? 'manual';
 	const credentials = options.credentials ?? {};

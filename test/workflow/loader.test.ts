@@ -53,7 +53,7 @@ function loadedNodeNames(): string[] {
 	return loaded.loader.types.nodes.map((description) => description.name);
 }
 
-describe('the package loads through n8n-core\'s PackageDirectoryLoader', () => {
+describe("the package loads through n8n-core's PackageDirectoryLoader", () => {
 	test('every node and credential of the n8n block is loaded from dist', () => {
 		expect(loaded.loader.packageName).toBe(PACKAGE_NAME);
 		const nodeSources = Object.values(loaded.loader.known.nodes).map((known) => known.sourcePath);
@@ -139,7 +139,9 @@ describe('the package loads through n8n-core\'s PackageDirectoryLoader', () => {
 describe('descriptions the editor can show', () => {
 	function allProperties(properties: INodeProperties[]): INodeProperties[] {
 		return properties.flatMap((property) => {
-			const nested = (property.options ?? []).filter((option): option is INodeProperties => 'type' in option && 'displayName' in option);
+			const nested = (property.options ?? []).filter(
+				(option): option is INodeProperties => 'type' in option && 'displayName' in option,
+			);
 			return [property, ...allProperties(nested)];
 		});
 	}
@@ -161,9 +163,11 @@ describe('descriptions the editor can show', () => {
 				}
 			}
 			for (const property of allProperties(description.properties)) {
-				if (property.type !== 'options' || typeof property.default !== 'string' || property.default.startsWith('=')) continue;
+				if (property.type !== 'options' || typeof property.default !== 'string' || property.default.startsWith('='))
+					continue;
 				const values = (property.options ?? []).map((option) => ('value' in option ? option.value : undefined));
-				if (!values.includes(property.default)) problems.push(`${property.name} defaults to "${property.default}", not one of its options`);
+				if (!values.includes(property.default))
+					problems.push(`${property.name} defaults to "${property.default}", not one of its options`);
 			}
 			expect(problems).toEqual([]);
 		},
@@ -202,7 +206,10 @@ describe('a broken package does not load', () => {
 	afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
 	function writePackage(n8n: PackageJson['n8n']): void {
-		writeFileSync(path.join(directory, 'package.json'), JSON.stringify({ ...packageJson, n8n: { n8nNodesApiVersion: 1, ...n8n } }));
+		writeFileSync(
+			path.join(directory, 'package.json'),
+			JSON.stringify({ ...packageJson, n8n: { n8nNodesApiVersion: 1, ...n8n } }),
+		);
 	}
 
 	test('an n8n block that names a file missing from dist', async () => {

@@ -60,7 +60,10 @@ function parkedWorkflow(check: CheckId, createOutput: 'task' | 'inputItems', wai
 	};
 	if (loop) connections.Wait = { main: [[{ node: 'Wait', type: 'main', index: 0 }], [], []] };
 	return {
-		nodes: [createNode(check, createOutput), packageNode('Wait', 'eKycProWait', { betweenChecks: 'park', ...waitParameters })],
+		nodes: [
+			createNode(check, createOutput),
+			packageNode('Wait', 'eKycProWait', { betweenChecks: 'park', ...waitParameters }),
+		],
 		connections,
 	};
 }
@@ -89,7 +92,11 @@ describe('park mode', () => {
 	test('a 30-minute task: parked between checks, every contact enriched, few status calls, no wait state left', async () => {
 		const numbers = swissNumbers(300, 1);
 		const sandbox = await openSandbox({ timing: timingFor(numbers.length, 30) });
-		const run = await runParked(sandbox, parkedWorkflow('whatsappAvatar', 'inputItems', { mode: 'enrich' }), contactsFor(numbers));
+		const run = await runParked(
+			sandbox,
+			parkedWorkflow('whatsappAvatar', 'inputItems', { mode: 'enrich' }),
+			contactsFor(numbers),
+		);
 		const result = run.value;
 		expect(result.error).toBeUndefined();
 
@@ -125,7 +132,7 @@ describe('park mode', () => {
 		);
 	});
 
-	test('rows mode, two tasks of different length: each task\'s rows leave on Done in the pass it finished', async () => {
+	test("rows mode, two tasks of different length: each task's rows leave on Done in the pass it finished", async () => {
 		const quick = swissNumbers(40, 2);
 		const slow = swissNumbers(400, 3);
 		const sandbox = await openSandbox({ timing: { numbersPerSecond: 0.5 } });
@@ -167,7 +174,11 @@ describe('park mode', () => {
 	test('Check Again not wired back: a clear error before any status call, with the task id', async () => {
 		const numbers = swissNumbers(20, 4);
 		const sandbox = await openSandbox();
-		const run = await runParked(sandbox, parkedWorkflow('telegram', 'task', { mode: 'rows' }, false), contactsFor(numbers));
+		const run = await runParked(
+			sandbox,
+			parkedWorkflow('telegram', 'task', { mode: 'rows' }, false),
+			contactsFor(numbers),
+		);
 		const task = sandbox.tasks()[0];
 		expect(run.value.error?.message).toBe('The "Check Again" output is not connected back to this node');
 		expect(run.value.error?.description).toContain(`Drag a connection from "Check Again" to the input of "Wait"`);
@@ -178,9 +189,14 @@ describe('park mode', () => {
 
 	test('an unsaved workflow: a clear message instead of a park that could never resume', async () => {
 		const sandbox = await openSandbox();
-		const run = await runParked(sandbox, parkedWorkflow('telegram', 'task', { mode: 'rows' }), contactsFor(swissNumbers(20, 6)), {
-			workflowId: '',
-		});
+		const run = await runParked(
+			sandbox,
+			parkedWorkflow('telegram', 'task', { mode: 'rows' }),
+			contactsFor(swissNumbers(20, 6)),
+			{
+				workflowId: '',
+			},
+		);
 		expect(run.value.error?.message).toBe('Save the workflow first: only a saved workflow can be parked and resumed');
 		expect(statusRequests(sandbox)).toHaveLength(0);
 	});
@@ -191,12 +207,15 @@ describe('park mode', () => {
 			clock = SimulatedClock.install();
 			const [task] = await created(sandbox, 'telegram', swissNumbers(20, 7));
 			sandbox.fault({ on: 'status', kind: '429', retryAfter: 10, times: 1000 });
-			const loop: IConnections = betweenChecks === 'park' ? { Wait: { main: [[{ node: 'Wait', type: 'main', index: 0 }], [], []] } } : {};
+			const loop: IConnections =
+				betweenChecks === 'park' ? { Wait: { main: [[{ node: 'Wait', type: 'main', index: 0 }], [], []] } } : {};
 			const run = await clock.run(
 				async () =>
 					await runWorkflow(
 						{
-							nodes: [packageNode('Wait', 'eKycProWait', { betweenChecks, mode: 'rows', polling: { maxWaitMinutes: 0.1 } })],
+							nodes: [
+								packageNode('Wait', 'eKycProWait', { betweenChecks, mode: 'rows', polling: { maxWaitMinutes: 0.1 } }),
+							],
 							connections: loop,
 						},
 						{
@@ -226,7 +245,10 @@ describe('park mode', () => {
 async function created(sandbox: Sandbox, check: CheckId, numbers: string[]) {
 	const run = await (clock as SimulatedClock).run(
 		async () =>
-			await runWorkflow({ nodes: [createNode(check, 'task')], connections: {} }, { credentials: credentials(sandbox), input: contactsFor(numbers) }),
+			await runWorkflow(
+				{ nodes: [createNode(check, 'task')], connections: {} },
+				{ credentials: credentials(sandbox), input: contactsFor(numbers) },
+			),
 	);
 	expect(run.value.error).toBeUndefined();
 	return run.value.output('Create Task').map((item) => ({ json: item.json }));

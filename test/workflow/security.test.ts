@@ -112,7 +112,8 @@ function errorStrings(result: WorkflowRunResult): string[] {
 	for (const tasks of Object.values(result.runData)) {
 		for (const task of tasks) {
 			errors.push(task.error);
-			for (const output of task.data?.main ?? []) for (const item of output ?? []) errors.push(item.error, item.json.error);
+			for (const output of task.data?.main ?? [])
+				for (const item of output ?? []) errors.push(item.error, item.json.error);
 		}
 	}
 	const strings = allStrings(errors);
@@ -132,11 +133,21 @@ function outputStrings(result: WorkflowRunResult): string[] {
 // Workflow building blocks
 
 function createNode(check: string, extra: Partial<INode> = {}): INode {
-	return packageNode('Create Task', 'eKycPro', { resource: check, operation: 'createTask', phoneField: 'phone', output: 'task' }, extra);
+	return packageNode(
+		'Create Task',
+		'eKycPro',
+		{ resource: check, operation: 'createTask', phoneField: 'phone', output: 'task' },
+		extra,
+	);
 }
 
 function statusNode(check: string, extra: Partial<INode> = {}): INode {
-	return packageNode('Get Status', 'eKycPro', { resource: check, operation: 'getStatus', taskId: '={{ $json.task_id }}' }, extra);
+	return packageNode(
+		'Get Status',
+		'eKycPro',
+		{ resource: check, operation: 'getStatus', taskId: '={{ $json.task_id }}' },
+		extra,
+	);
 }
 
 function downloadNode(check: string, extra: Partial<INode> = {}): INode {
@@ -149,7 +160,12 @@ function downloadNode(check: string, extra: Partial<INode> = {}): INode {
 }
 
 function waitNode(polling: IDataObject = {}, extra: Partial<INode> = {}): INode {
-	return packageNode('Wait', 'eKycProWait', { mode: 'rows', resultOutput: 'both', polling: { ...FAST_POLLING, ...polling } }, extra);
+	return packageNode(
+		'Wait',
+		'eKycProWait',
+		{ mode: 'rows', resultOutput: 'both', polling: { ...FAST_POLLING, ...polling } },
+		extra,
+	);
 }
 
 afterAll(() => {
@@ -180,7 +196,10 @@ describe('the fault rows, searched for the API key', () => {
 	}
 
 	async function exportedTask(check: string): Promise<IDataObject> {
-		const created = await runWorkflow({ nodes: [createNode(check)], connections: {} }, { credentials: credentials(), input: CONTACTS });
+		const created = await runWorkflow(
+			{ nodes: [createNode(check)], connections: {} },
+			{ credentials: credentials(), input: CONTACTS },
+		);
 		results.push({ row: `create ${check}`, result: created });
 		const task = created.output('Create Task')[0].json;
 		const deadline = Date.now() + 10_000;
@@ -210,67 +229,115 @@ describe('the fault rows, searched for the API key', () => {
 				),
 		);
 		const exported = await exportedTask('whatsappAvatar');
-		await row('download cut short, then expired', [{ on: 'download', kind: 'truncate' }, { on: 'download', kind: 'expire' }], async () =>
-			await runWorkflow({ nodes: [downloadNode('whatsappAvatar')], connections: {} }, { credentials: credentials(), input: [exported] }),
+		await row(
+			'download cut short, then expired',
+			[
+				{ on: 'download', kind: 'truncate' },
+				{ on: 'download', kind: 'expire' },
+			],
+			async () =>
+				await runWorkflow(
+					{ nodes: [downloadNode('whatsappAvatar')], connections: {} },
+					{ credentials: credentials(), input: [exported] },
+				),
 		);
-		await row('expired twice', [{ on: 'download', kind: 'expire', times: 2 }], async () =>
-			await runWorkflow({ nodes: [downloadNode('whatsappAvatar')], connections: {} }, { credentials: credentials(), input: [exported] }),
+		await row(
+			'expired twice',
+			[{ on: 'download', kind: 'expire', times: 2 }],
+			async () =>
+				await runWorkflow(
+					{ nodes: [downloadNode('whatsappAvatar')], connections: {} },
+					{ credentials: credentials(), input: [exported] },
+				),
 		);
 
 		// Creates that fail, with and without Continue On Fail (the error then travels on an output item).
 		for (const kind of ['400', '402', '413', '502', 'charge-then-drop', 'truncate'] as const) {
 			for (const onError of ['stopWorkflow', 'continueRegularOutput'] as const) {
-				await row(`create ${kind} (${onError})`, [{ on: 'create', kind }], async () =>
-					await runWorkflow({ nodes: [createNode('facebook', { onError })], connections: {} }, { credentials: credentials(), input: CONTACTS }),
+				await row(
+					`create ${kind} (${onError})`,
+					[{ on: 'create', kind }],
+					async () =>
+						await runWorkflow(
+							{ nodes: [createNode('facebook', { onError })], connections: {} },
+							{ credentials: credentials(), input: CONTACTS },
+						),
 				);
 			}
 		}
 
 		// Status reads that fail: a reset, a task of another check (404), a failed task, a task that never finishes.
 		const facebookTask = (
-			await row('create facebook', [], async () =>
-				await runWorkflow({ nodes: [createNode('facebook')], connections: {} }, { credentials: credentials(), input: CONTACTS }),
+			await row(
+				'create facebook',
+				[],
+				async () =>
+					await runWorkflow(
+						{ nodes: [createNode('facebook')], connections: {} },
+						{ credentials: credentials(), input: CONTACTS },
+					),
 			)
 		).output('Create Task')[0];
-		await row('status reset', [{ on: 'status', kind: 'reset' }], async () =>
-			await runWorkflow({ nodes: [statusNode('facebook')], connections: {} }, { credentials: credentials(), input: [facebookTask] }),
+		await row(
+			'status reset',
+			[{ on: 'status', kind: 'reset' }],
+			async () =>
+				await runWorkflow(
+					{ nodes: [statusNode('facebook')], connections: {} },
+					{ credentials: credentials(), input: [facebookTask] },
+				),
 		);
-		await row('status 404 (task of another check)', [], async () =>
-			await runWorkflow(
-				{ nodes: [statusNode('instagram', { onError: 'continueErrorOutput' })], connections: {} },
-				{ credentials: credentials(), input: [facebookTask] },
-			),
+		await row(
+			'status 404 (task of another check)',
+			[],
+			async () =>
+				await runWorkflow(
+					{ nodes: [statusNode('instagram', { onError: 'continueErrorOutput' })], connections: {} },
+					{ credentials: credentials(), input: [facebookTask] },
+				),
 		);
 		sandbox.setStatusOverride(facebookTask.json.task_id as string, 'on_hold');
-		await row('wait: never finishes, stop with an error', [], async () =>
-			await runWorkflow(
-				{ nodes: [waitNode({ maxWaitMinutes: 0.03, onTimeout: 'error' })], connections: {} },
-				{ credentials: credentials(), input: [facebookTask] },
-			),
+		await row(
+			'wait: never finishes, stop with an error',
+			[],
+			async () =>
+				await runWorkflow(
+					{ nodes: [waitNode({ maxWaitMinutes: 0.03, onTimeout: 'error' })], connections: {} },
+					{ credentials: credentials(), input: [facebookTask] },
+				),
 		);
 		sandbox.failTask(facebookTask.json.task_id as string);
 		sandbox.setStatusOverride(facebookTask.json.task_id as string, null);
-		await row('failed task: Get Status, Wait, Download Result', [], async () =>
-			await runWorkflow(
-				{
-					nodes: [
-						statusNode('facebook', { onError: 'continueRegularOutput' }),
-						waitNode(),
-						downloadNode('facebook', { onError: 'continueRegularOutput' }),
-					],
-					connections: {
-						'Get Status': { main: [[{ node: 'Wait', type: 'main', index: 0 }]] },
-						Wait: { main: [[], [{ node: 'Download Result', type: 'main', index: 0 }]] },
+		await row(
+			'failed task: Get Status, Wait, Download Result',
+			[],
+			async () =>
+				await runWorkflow(
+					{
+						nodes: [
+							statusNode('facebook', { onError: 'continueRegularOutput' }),
+							waitNode(),
+							downloadNode('facebook', { onError: 'continueRegularOutput' }),
+						],
+						connections: {
+							'Get Status': { main: [[{ node: 'Wait', type: 'main', index: 0 }]] },
+							Wait: { main: [[], [{ node: 'Download Result', type: 'main', index: 0 }]] },
+						},
 					},
-				},
-				{ credentials: credentials(), input: [facebookTask] },
-			),
+					{ credentials: credentials(), input: [facebookTask] },
+				),
 		);
 
 		// A wrong key: the sandbox refuses it (401), the wrong key must not show either.
 		wrongKeyFrom = sandbox.requests.length;
-		await row('wrong key (401)', [], async () =>
-			await runWorkflow({ nodes: [createNode('instagram')], connections: {} }, { credentials: credentials(WRONG_KEY), input: CONTACTS }),
+		await row(
+			'wrong key (401)',
+			[],
+			async () =>
+				await runWorkflow(
+					{ nodes: [createNode('instagram')], connections: {} },
+					{ credentials: credentials(WRONG_KEY), input: CONTACTS },
+				),
 		);
 		wrongKeyTo = sandbox.requests.length;
 	}, 120_000);
@@ -279,11 +346,15 @@ describe('the fault rows, searched for the API key', () => {
 
 	test('the rows ran as planned: results, errors and log lines to search', () => {
 		const byName = Object.fromEntries(results.map(({ row: name, result }) => [name, result]));
-		expect(byName['create 500 -> wait through 429, 502 -> expired link refreshed'].output('Wait').length).toBe(NUMBERS.length + 1);
+		expect(byName['create 500 -> wait through 429, 502 -> expired link refreshed'].output('Wait').length).toBe(
+			NUMBERS.length + 1,
+		);
 		expect(byName['download cut short, then expired'].output('Download Result').length).toBe(NUMBERS.length + 1);
 		expect(byName['expired twice'].error?.message).toMatch(/result host answered HTTP 403/);
 		expect(byName['create charge-then-drop (stopWorkflow)'].error?.message).toMatch(/no answer came back/);
-		expect(byName['create 402 (continueRegularOutput)'].output('Create Task')[0].json.error).toMatch(/balance is too low/);
+		expect(byName['create 402 (continueRegularOutput)'].output('Create Task')[0].json.error).toMatch(
+			/balance is too low/,
+		);
 		expect(byName['status 404 (task of another check)'].output('Get Status', 1)).toHaveLength(1);
 		expect(byName['wait: never finishes, stop with an error'].error?.message).toMatch(/was not exported within/);
 		expect(byName['wrong key (401)'].error?.message).toMatch(/rejected the API key \(HTTP 401\)/);
@@ -300,14 +371,19 @@ describe('the fault rows, searched for the API key', () => {
 	});
 
 	test.each([API_KEY, WRONG_KEY])('the key %s is in no output item, json or binary', (secret) => {
-		for (const { row: name, result } of results) expect({ row: name, leaks: containing(outputStrings(result), secret) }).toEqual({ row: name, leaks: [] });
+		for (const { row: name, result } of results)
+			expect({ row: name, leaks: containing(outputStrings(result), secret) }).toEqual({ row: name, leaks: [] });
 	});
 
-	test.each([API_KEY, WRONG_KEY])('the key %s is in no error: message, description, stack or anything it carries', (secret) => {
-		const withErrors = results.filter(({ result }) => errorStrings(result).length > 0);
-		expect(withErrors.length).toBeGreaterThan(10);
-		for (const { row: name, result } of results) expect({ row: name, leaks: containing(errorStrings(result), secret) }).toEqual({ row: name, leaks: [] });
-	});
+	test.each([API_KEY, WRONG_KEY])(
+		'the key %s is in no error: message, description, stack or anything it carries',
+		(secret) => {
+			const withErrors = results.filter(({ result }) => errorStrings(result).length > 0);
+			expect(withErrors.length).toBeGreaterThan(10);
+			for (const { row: name, result } of results)
+				expect({ row: name, leaks: containing(errorStrings(result), secret) }).toEqual({ row: name, leaks: [] });
+		},
+	);
 
 	test.each([API_KEY, WRONG_KEY])('the key %s is in no log line and nothing written to the console', (secret) => {
 		expect(logLines.length).toBeGreaterThan(0);
@@ -316,7 +392,7 @@ describe('the fault rows, searched for the API key', () => {
 		expect(containing(streamLines, secret)).toEqual([]);
 	});
 
-	test('the key went to the credential\'s base URL on every API call, and never to the result host', () => {
+	test("the key went to the credential's base URL on every API call, and never to the result host", () => {
 		const api = sandbox.requests.filter((request) => request.server === 'api');
 		const result = sandbox.requests.filter((request) => request.server === 'result');
 		expect(api.length).toBeGreaterThan(20);
@@ -353,7 +429,9 @@ describe('the fault rows, searched for the API key', () => {
 		expect(boundaries.length).toBeGreaterThan(0);
 		for (const { row: name, result } of results) {
 			const strings = errorStrings(result);
-			const leaks = sent.flatMap((value) => containing(strings, value.includes('boundary=') ? value.split('boundary=')[1] : value));
+			const leaks = sent.flatMap((value) =>
+				containing(strings, value.includes('boundary=') ? value.split('boundary=')[1] : value),
+			);
 			expect({ row: name, leaks }).toEqual({ row: name, leaks: [] });
 		}
 	});
@@ -375,7 +453,11 @@ describe('with nock: what the key must not follow', () => {
 		{ name: 'an empty JSON body', status: 400, body: {} as object | string },
 		{ name: 'no body at all', status: 401, body: '' },
 		{ name: 'an HTML error page', status: 503, body: '<html><body><h1>503 Service Unavailable</h1></body></html>' },
-		{ name: 'a body that echoes the request headers', status: 400, body: { error: 'bad request', request: { headers: { 'x-api-key': API_KEY } } } },
+		{
+			name: 'a body that echoes the request headers',
+			status: 400,
+			body: { error: 'bad request', request: { headers: { 'x-api-key': API_KEY } } },
+		},
 	])('an API error with $name: the error shows no request header value', async ({ status, body }) => {
 		let sentHeaders: Record<string, string | string[] | undefined> = {};
 		nock(API_BASE_URL)
@@ -384,7 +466,10 @@ describe('with nock: what the key must not follow', () => {
 				sentHeaders = this.req.headers;
 				return [status, body];
 			});
-		const result = await runWorkflow({ nodes: [createNode('facebook')], connections: {} }, { credentials, input: CONTACTS });
+		const result = await runWorkflow(
+			{ nodes: [createNode('facebook')], connections: {} },
+			{ credentials, input: CONTACTS },
+		);
 		expect(result.error?.message).toMatch(new RegExp(`HTTP ${status}|refused the request`));
 		const values = Object.entries(sentHeaders)
 			.filter(([name]) => name !== 'host' && name !== 'content-length')
@@ -397,17 +482,25 @@ describe('with nock: what the key must not follow', () => {
 
 	// Hardening, not a header echo: an API that quotes the key it refused has the key replaced with "***".
 	test('an API that quotes the refused key in its error text: the key is not shown', async () => {
-		nock(API_BASE_URL).post('/fb/api/simple/tasks').reply(401, { error: `invalid api key ${API_KEY}` });
-		const result = await runWorkflow({ nodes: [createNode('facebook')], connections: {} }, { credentials, input: CONTACTS });
+		nock(API_BASE_URL)
+			.post('/fb/api/simple/tasks')
+			.reply(401, { error: `invalid api key ${API_KEY}` });
+		const result = await runWorkflow(
+			{ nodes: [createNode('facebook')], connections: {} },
+			{ credentials, input: CONTACTS },
+		);
 		expect(result.error?.message).toMatch(/rejected the API key/);
 		expect(containing(errorStrings(result), API_KEY)).toEqual([]);
 	});
 
-	test('a result link on the API\'s own host is still downloaded without the key', async () => {
+	test("a result link on the API's own host is still downloaded without the key", async () => {
 		const resultPath = `/files/${TASK_ID}.csv`;
 		nock(API_BASE_URL)
 			.get(`/fb/api/simple/tasks/${TASK_ID}`)
-			.reply(200, statusAnswer(TASK_ID, { status: 'exported', total: 1, success: 1, result_url: `${API_BASE_URL}${resultPath}` }));
+			.reply(
+				200,
+				statusAnswer(TASK_ID, { status: 'exported', total: 1, success: 1, result_url: `${API_BASE_URL}${resultPath}` }),
+			);
 		let downloadHeaders: Record<string, string | string[] | undefined> | undefined;
 		nock(API_BASE_URL)
 			.get(resultPath)
@@ -417,13 +510,22 @@ describe('with nock: what the key must not follow', () => {
 			});
 		const result = await runWorkflow(
 			{
-				nodes: [packageNode('Download Result', 'eKycPro', { resource: 'facebook', operation: 'downloadResult', taskId: TASK_ID, resultOutput: 'rows' })],
+				nodes: [
+					packageNode('Download Result', 'eKycPro', {
+						resource: 'facebook',
+						operation: 'downloadResult',
+						taskId: TASK_ID,
+						resultOutput: 'rows',
+					}),
+				],
 				connections: {},
 			},
 			{ credentials, input: [{}] },
 		);
 		expect(result.error).toBeUndefined();
-		expect(result.output('Download Result').map((item) => item.json)).toEqual([{ number: '+41798284651', facebook: true }]);
+		expect(result.output('Download Result').map((item) => item.json)).toEqual([
+			{ number: '+41798284651', facebook: true },
+		]);
 		expect(downloadHeaders).toBeDefined();
 		expect(Object.keys(downloadHeaders ?? {}).map((name) => name.toLowerCase())).not.toContain('x-api-key');
 	});
@@ -434,7 +536,9 @@ describe('with nock: what the key must not follow', () => {
 		{ name: 'a create answered 307', method: 'post' as const, status: 307 },
 	])('$name to another host: the key does not follow', async ({ method, status }) => {
 		const path = method === 'get' ? `/fb/api/simple/tasks/${TASK_ID}` : '/fb/api/simple/tasks';
-		nock(API_BASE_URL)[method](path).reply(status, '', { Location: `${OTHER_HOST}/collect` });
+		nock(API_BASE_URL)
+			[method](path)
+			.reply(status, '', { Location: `${OTHER_HOST}/collect` });
 		let forwarded: Record<string, string | string[] | undefined> | undefined;
 		nock(OTHER_HOST)
 			[method]('/collect')

@@ -63,7 +63,7 @@ describe('requests in flight', () => {
 	beforeAll(async () => (server = await slowServer(150)));
 	afterAll(async () => await server.close());
 
-	test('the hazard is real: a jump of the fake clock during a request fires axios\'s timeout', async () => {
+	test("the hazard is real: a jump of the fake clock during a request fires axios's timeout", async () => {
 		clock = SimulatedClock.install();
 		const request = axios.get(server.url, { timeout: 5_000, maxRedirects: 0 });
 		// What a naive driver does: jump to the next timer while the answer is on its way.

@@ -24,7 +24,6 @@ import {
 } from './waitFixtures';
 import type { CheckId } from './waitFixtures';
 
-
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures
 
@@ -179,7 +178,13 @@ describe('Create Task (Input Items With Their Numbers) -> Wait (Input Items With
 	test('1,000 contacts: one charged task, 1,000 items out, each paired to its contact with its own result', async () => {
 		const sandbox = await openSandbox();
 		const contacts = thousandContacts();
-		const run = await createAndWait(sandbox, 'whatsappAvatar', 'inputItems', { mode: 'enrich' }, contacts.map((c) => c.json));
+		const run = await createAndWait(
+			sandbox,
+			'whatsappAvatar',
+			'inputItems',
+			{ mode: 'enrich' },
+			contacts.map((c) => c.json),
+		);
 		const result = run.value;
 
 		expect(result.error).toBeUndefined();
@@ -214,7 +219,10 @@ describe('Create Task (Input Items With Their Numbers) -> Wait (Input Items With
 				expect(ekycpro.numbers).toEqual(contact.expected);
 				expect(ekycpro.found).toBe(true);
 				expect(ekycpro.results).toEqual(
-					contact.expected.map((number) => ({ number, result: simplified(sandbox.expectedRow('whatsappAvatar', number)) })),
+					contact.expected.map((number) => ({
+						number,
+						result: simplified(sandbox.expectedRow('whatsappAvatar', number)),
+					})),
 				);
 			}
 		});
@@ -223,7 +231,9 @@ describe('Create Task (Input Items With Their Numbers) -> Wait (Input Items With
 		expect(vendorFailures.length).toBeGreaterThan(0);
 		// The reasons a user can act on, for the unusable ones.
 		const unusable = contacts.filter((contact) => contact.expected.length === 0).length;
-		const reasons = done.filter((_, index) => contacts[index].expected.length === 0).map((item) => (item.json.ekycpro as IDataObject).reason);
+		const reasons = done
+			.filter((_, index) => contacts[index].expected.length === 0)
+			.map((item) => (item.json.ekycpro as IDataObject).reason);
 		expect(unusable).toBe(80);
 		expect(reasons).toHaveLength(unusable);
 		expect(reasons).toContain('The number was not sent: The item has no field "phone"');
@@ -293,7 +303,12 @@ describe('Create Task -> Wait (Result Rows)', () => {
 		const task = onlyTask(sandbox);
 		const [fileItem, ...rows] = result.output('Wait', 0);
 
-		expect(fileItem.json).toMatchObject({ task_id: task.id, check: 'facebook', status: 'exported', rows: numbers.length });
+		expect(fileItem.json).toMatchObject({
+			task_id: task.id,
+			check: 'facebook',
+			status: 'exported',
+			rows: numbers.length,
+		});
 		const binary = fileItem.binary?.resultFile as IBinaryData;
 		expect(binary).toBeDefined();
 		expect(binary.mimeType).toBe('application/zip');
@@ -312,7 +327,13 @@ describe('Create Task -> Wait (Result Rows)', () => {
 
 	test('Output "File": only the file item, no rows', async () => {
 		const sandbox = await openSandbox();
-		const run = await createAndWait(sandbox, 'instagram', 'task', { mode: 'rows', resultOutput: 'file' }, contactsFor(swissNumbers(30, 2)));
+		const run = await createAndWait(
+			sandbox,
+			'instagram',
+			'task',
+			{ mode: 'rows', resultOutput: 'file' },
+			contactsFor(swissNumbers(30, 2)),
+		);
 		const done = run.value.output('Wait', 0);
 		expect(run.value.error).toBeUndefined();
 		expect(done).toHaveLength(1);
@@ -325,9 +346,17 @@ describe('Create Task -> Wait (Result Rows)', () => {
 	test('Limit: only the first rows come out', async () => {
 		const sandbox = await openSandbox();
 		const numbers = swissNumbers(50, 3);
-		const run = await createAndWait(sandbox, 'telegram', 'task', { mode: 'rows', returnAll: false, limit: 7 }, contactsFor(numbers));
+		const run = await createAndWait(
+			sandbox,
+			'telegram',
+			'task',
+			{ mode: 'rows', returnAll: false, limit: 7 },
+			contactsFor(numbers),
+		);
 		expect(run.value.error).toBeUndefined();
-		expect(run.value.output('Wait', 0).map((item) => item.json)).toEqual(expectedRows(sandbox, 'telegram', numbers.slice(0, 7)));
+		expect(run.value.output('Wait', 0).map((item) => item.json)).toEqual(
+			expectedRows(sandbox, 'telegram', numbers.slice(0, 7)),
+		);
 	});
 });
 
@@ -340,7 +369,10 @@ describe('several tasks in one input', () => {
 		const simulated = clock ?? installClock();
 		const run = await simulated.run(
 			async () =>
-				await runWorkflow({ nodes: [createNode(check, output)], connections: {} }, { credentials: credentials(sandbox), input }),
+				await runWorkflow(
+					{ nodes: [createNode(check, output)], connections: {} },
+					{ credentials: credentials(sandbox), input },
+				),
 		);
 		expect(run.value.error).toBeUndefined();
 		return run.value.output('Create Task').map((item): INodeExecutionData => ({ json: item.json }));
@@ -348,7 +380,11 @@ describe('several tasks in one input', () => {
 
 	async function waitFor(sandbox: Sandbox, parameters: INode['parameters'], input: INodeExecutionData[]) {
 		return await (clock as SimulatedClock).run(
-			async () => await runWorkflow({ nodes: [waitNode(parameters)], connections: {} }, { credentials: credentials(sandbox), input }),
+			async () =>
+				await runWorkflow(
+					{ nodes: [waitNode(parameters)], connections: {} },
+					{ credentials: credentials(sandbox), input },
+				),
 		);
 	}
 
@@ -368,13 +404,17 @@ describe('several tasks in one input', () => {
 		expect(run.value.error).toBeUndefined();
 		const rows = run.value.output('Wait', 0);
 		expect(rows).toHaveLength(facebookNumbers.length + telegramNumbers.length);
-		const pairedTo = (index: number) => rows.filter((item) => JSON.stringify(item.pairedItem) === JSON.stringify([{ item: index }]));
+		const pairedTo = (index: number) =>
+			rows.filter((item) => JSON.stringify(item.pairedItem) === JSON.stringify([{ item: index }]));
 		expect(pairedTo(0).map((item) => item.json)).toEqual(expectedRows(sandbox, 'facebook', facebookNumbers));
 		expect(pairedTo(1).map((item) => item.json)).toEqual(expectedRows(sandbox, 'telegram', telegramNumbers));
 
 		// One wait per task, each at its own pace: never two calls for the same task at the same moment.
 		const facebookId = facebookTask[0].json.task_id as string;
-		for (const calls of [statusCallsOf(sandbox, `/fb/api/simple/tasks/${facebookId}`), statusCallsOf(sandbox, '/v1/gettasks')]) {
+		for (const calls of [
+			statusCallsOf(sandbox, `/fb/api/simple/tasks/${facebookId}`),
+			statusCallsOf(sandbox, '/v1/gettasks'),
+		]) {
 			expect(calls.length).toBeGreaterThanOrEqual(2);
 			const instants = calls.map((request) => request.at);
 			expect(new Set(instants).size).toBe(instants.length);
@@ -416,7 +456,10 @@ describe('several tasks in one input', () => {
 			expect(ekycpro.result).toEqual(simplified(sandbox.expectedRow(check, own.phone as string)));
 		}
 		// Twelve and nine items, two tasks: two waits, not twenty-one (which would ask many times at each moment).
-		for (const calls of [statusCallsOf(sandbox, `/ins/api/simple/tasks/${instagramId}`), statusCallsOf(sandbox, '/v1/gettasks')]) {
+		for (const calls of [
+			statusCallsOf(sandbox, `/ins/api/simple/tasks/${instagramId}`),
+			statusCallsOf(sandbox, '/v1/gettasks'),
+		]) {
 			expect(calls.length).toBeGreaterThanOrEqual(2);
 			const instants = calls.map((request) => request.at);
 			expect(new Set(instants).size).toBe(instants.length);
@@ -449,11 +492,18 @@ describe('several tasks in one input', () => {
 		for (const row of rows) expect(row.pairedItem).toEqual([{ item: 1 }]);
 		const notFinished = run.value.output('Wait', 1);
 		expect(notFinished).toHaveLength(1);
-		expect(notFinished[0].json).toMatchObject({ task_id: slow[0].json.task_id, check: 'telegram', status: 'processing', failed: false });
+		expect(notFinished[0].json).toMatchObject({
+			task_id: slow[0].json.task_id,
+			check: 'telegram',
+			status: 'processing',
+			failed: false,
+		});
 		expect(notFinished[0].pairedItem).toEqual([{ item: 0 }]);
 		// The quick task's wait ended when it was exported, not at Max Wait: its status calls stop early.
 		const quickCalls = statusCallsOf(sandbox, `/ins/api/simple/tasks/${quick[0].json.task_id as string}`);
-		expect(Math.max(...quickCalls.map((request) => request.at)) - (clock as SimulatedClock).startedAt).toBeLessThan(90_000);
+		expect(Math.max(...quickCalls.map((request) => request.at)) - (clock as SimulatedClock).startedAt).toBeLessThan(
+			90_000,
+		);
 	});
 
 	// Items of several tasks come out in input order, so a Merge by position still lines them up.
@@ -477,7 +527,13 @@ describe('tasks that do not finish', () => {
 
 	test('Max Wait reached: the task comes out on "Not Finished" with its id, check, status, progress and polls', async () => {
 		const sandbox = await openSandbox(SLOW);
-		const run = await createAndWait(sandbox, 'telegram', 'task', { mode: 'rows', polling: { maxWaitMinutes: 1 } }, contactsFor(swissNumbers(100, 8)));
+		const run = await createAndWait(
+			sandbox,
+			'telegram',
+			'task',
+			{ mode: 'rows', polling: { maxWaitMinutes: 1 } },
+			contactsFor(swissNumbers(100, 8)),
+		);
 		const result = run.value;
 		expect(result.error).toBeUndefined();
 		expect(result.output('Wait', 0)).toEqual([]);
@@ -507,7 +563,13 @@ describe('tasks that do not finish', () => {
 	test('Max Wait reached in enrich mode: every contact comes out on "Not Finished" with the task id', async () => {
 		const sandbox = await openSandbox(SLOW);
 		const contacts = contactsFor(swissNumbers(100, 9));
-		const run = await createAndWait(sandbox, 'instagram', 'inputItems', { mode: 'enrich', polling: { maxWaitMinutes: 1 } }, contacts);
+		const run = await createAndWait(
+			sandbox,
+			'instagram',
+			'inputItems',
+			{ mode: 'enrich', polling: { maxWaitMinutes: 1 } },
+			contacts,
+		);
 		expect(run.value.error).toBeUndefined();
 		const task = onlyTask(sandbox);
 		const notFinished = run.value.output('Wait', 1);
@@ -547,15 +609,22 @@ describe('tasks that do not finish', () => {
 	test('a failed task comes out on "Not Finished" with failed: true', async () => {
 		const sandbox = await openSandbox(SLOW);
 		let failedAt: number | undefined;
-		const run = await createAndWait(sandbox, 'whatsappAvatar', 'task', { mode: 'rows' }, contactsFor(swissNumbers(100, 11)), {
-			// Thirty simulated seconds into the wait, eKYCPro gives up on the task.
-			onAdvance: (elapsed) => {
-				if (failedAt === undefined && elapsed >= 30_000) {
-					sandbox.failTask(onlyTask(sandbox).id);
-					failedAt = elapsed;
-				}
+		const run = await createAndWait(
+			sandbox,
+			'whatsappAvatar',
+			'task',
+			{ mode: 'rows' },
+			contactsFor(swissNumbers(100, 11)),
+			{
+				// Thirty simulated seconds into the wait, eKYCPro gives up on the task.
+				onAdvance: (elapsed) => {
+					if (failedAt === undefined && elapsed >= 30_000) {
+						sandbox.failTask(onlyTask(sandbox).id);
+						failedAt = elapsed;
+					}
+				},
 			},
-		});
+		);
 		expect(failedAt).toBeDefined();
 		const task = onlyTask(sandbox);
 		expect(run.value.output('Wait', 0)).toEqual([]);
@@ -569,7 +638,9 @@ describe('tasks that do not finish', () => {
 			polls: sandbox.statusCalls,
 		});
 		// The wait ended at the first status call after the failure, not at Max Wait.
-		const callsAfterFailure = statusRequests(sandbox).filter((request) => request.at - (clock as SimulatedClock).startedAt >= (failedAt as number));
+		const callsAfterFailure = statusRequests(sandbox).filter(
+			(request) => request.at - (clock as SimulatedClock).startedAt >= (failedAt as number),
+		);
 		expect(callsAfterFailure).toHaveLength(1);
 		expect(run.simulatedMs).toBeLessThan(5 * 60_000);
 	});
@@ -661,7 +732,11 @@ describe('cancellation', () => {
 
 describe('a bumpy wait', () => {
 	/** Create Task -> Wait on Telegram; once the wait has seen the task, the given faults hit the next status calls. */
-	async function waitThroughFaults(sandbox: Sandbox, numbers: string[], faults: Array<Parameters<Sandbox['fault']>[0]>) {
+	async function waitThroughFaults(
+		sandbox: Sandbox,
+		numbers: string[],
+		faults: Array<Parameters<Sandbox['fault']>[0]>,
+	) {
 		let queued = false;
 		const run = await createAndWait(sandbox, 'telegram', 'task', { mode: 'rows' }, contactsFor(numbers), {
 			onAdvance: () => {

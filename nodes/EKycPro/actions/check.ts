@@ -3,7 +3,11 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { CUSTOM_CHECK_ID, findCheck } from '../checks';
 import type { CheckDefinition } from '../checks';
-import { checkOptions, customCheckProperties as customCheckPropertiesFor, readCustomCheck } from '../common.descriptions';
+import {
+	checkOptions,
+	customCheckProperties as customCheckPropertiesFor,
+	readCustomCheck,
+} from '../common.descriptions';
 
 export const resourceProperty: INodeProperties = {
 	displayName: 'Check',
@@ -14,7 +18,9 @@ export const resourceProperty: INodeProperties = {
 	default: 'whatsappAvatar',
 };
 
-export const customCheckProperties: INodeProperties[] = customCheckPropertiesFor({ show: { resource: [CUSTOM_CHECK_ID] } });
+export const customCheckProperties: INodeProperties[] = customCheckPropertiesFor({
+	show: { resource: [CUSTOM_CHECK_ID] },
+});
 
 /** The check the node is set to, with a clear error when a custom check is mistyped. */
 export function resolveCheck(ctx: IExecuteFunctions, itemIndex = 0): CheckDefinition {

@@ -136,7 +136,6 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	try {
 		return await createOneTask.call(this, items);

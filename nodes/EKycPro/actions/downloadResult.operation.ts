@@ -11,7 +11,10 @@ import { resolveCheck } from './check';
 
 const show = { show: { operation: ['downloadResult'] } };
 
-export const description: INodeProperties[] = [taskIdProperty({ displayOptions: show }), ...resultOutputProperties(show)];
+export const description: INodeProperties[] = [
+	taskIdProperty({ displayOptions: show }),
+	...resultOutputProperties(show),
+];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const session = await openSession(this);

@@ -9,7 +9,9 @@ import { taskIdProperty } from '../common.descriptions';
 import { suggestNextCheckMs } from '../polling/schedule';
 import { resolveCheck } from './check';
 
-export const description: INodeProperties[] = [taskIdProperty({ displayOptions: { show: { operation: ['getStatus'] } } })];
+export const description: INodeProperties[] = [
+	taskIdProperty({ displayOptions: { show: { operation: ['getStatus'] } } }),
+];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const session = await openSession(this);
@@ -39,7 +41,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				continue;
 			}
 			const nextMs = suggestNextCheckMs(task, Date.now());
-			const json = { ...task, done: task.status === EXPORTED, next_check_in_seconds: nextMs === undefined ? null : Math.ceil(nextMs / 1000) };
+			const json = {
+				...task,
+				done: task.status === EXPORTED,
+				next_check_in_seconds: nextMs === undefined ? null : Math.ceil(nextMs / 1000),
+			};
 			returnData.push({ json, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);

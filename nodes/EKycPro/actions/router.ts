@@ -22,7 +22,7 @@ export const operationProperty: INodeProperties = {
 		{
 			name: 'Get Status',
 			value: 'getStatus',
-			description: 'Read a task\'s status and progress',
+			description: "Read a task's status and progress",
 			action: 'Get the status of a task',
 		},
 		{

@@ -98,11 +98,15 @@ export async function loadResult(
 		} catch (error) {
 			if (!(error instanceof ResultFileError)) throw toNodeError(ctx.getNode(), error, itemIndex);
 			if (attempt < 2 && file.data.length > 0) continue;
-			throw new NodeOperationError(ctx.getNode(), `The result file of task ${current.task_id} cannot be read: ${error.message}`, {
-				itemIndex,
-				description:
-					'The task is paid and exported. The file came back the same way twice; try Download Result with Output set to File to get it as it is, and tell eKYCPro support.',
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`The result file of task ${current.task_id} cannot be read: ${error.message}`,
+				{
+					itemIndex,
+					description:
+						'The task is paid and exported. The file came back the same way twice; try Download Result with Output set to File to get it as it is, and tell eKYCPro support.',
+				},
+			);
 		}
 	}
 }

@@ -1,8 +1,4 @@
-import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
-	INodeCredentialTestResult,
-} from 'n8n-workflow';
+import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { findCheck } from '../checks';
 import { apiReason } from '../transport/apiError';
@@ -44,7 +40,8 @@ export async function eKycProApiTest(
 			timeout: 20_000,
 		});
 	} catch (error) {
-		const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+		const code =
+			(error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
 		return { status: 'Error', message: `Could not reach ${baseUrl}${code ? ` (${code})` : ''}. Check the base URL.` };
 	}
 	const status = response.statusCode;
@@ -61,7 +58,10 @@ export async function eKycProApiTest(
 	if ((status >= 200 && status < 300) || status === 404 || status === 400) {
 		// Any web server answers 404; only the API answers it in JSON.
 		if (!isJson) {
-			return { status: 'Error', message: `${baseUrl} answered HTTP ${status} but not as the eKYCPro API does. Check the base URL.` };
+			return {
+				status: 'Error',
+				message: `${baseUrl} answered HTTP ${status} but not as the eKYCPro API does. Check the base URL.`,
+			};
 		}
 		return { status: 'OK', message: 'Connection successful: eKYCPro accepted the API key' };
 	}

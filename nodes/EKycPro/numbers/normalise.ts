@@ -9,12 +9,7 @@
 
 import { callingCodeLength } from './callingCodes';
 import { COUNTRIES, findCountry, type CountryInfo } from './countries';
-import {
-	E164_MAX_DIGITS,
-	isTypicalNationalNumber,
-	minimumTotalDigits,
-	nationalNumberProblem,
-} from './plausibility';
+import { E164_MAX_DIGITS, isTypicalNationalNumber, minimumTotalDigits, nationalNumberProblem } from './plausibility';
 
 /** A phone number in E.164: `+`, the country code and the national number (`+41798284651`). */
 export type E164 = string;
@@ -53,8 +48,7 @@ const MAX_INPUT_LENGTH = 200;
 const REASON_EMPTY = 'The number is empty.';
 const REASON_NO_COUNTRY =
 	'The number has no country code: set Default Country, or give numbers with + and the country code.';
-const REASON_EXTENSION =
-	'Extensions (ext, x, #) are not supported: give the number without its extension.';
+const REASON_EXTENSION = 'Extensions (ext, x, #) are not supported: give the number without its extension.';
 const REASON_PLUS_PLACE = 'The + sign can only come first, before the country code.';
 const REASON_SEVERAL_NUMBERS = 'The value seems to hold more than one number: give one number per item or line.';
 const REASON_PLUS_ONLY = 'The number has a + but no digits.';
@@ -90,7 +84,8 @@ const LETTER = /\p{L}/u;
 
 /** Digits of other scripts (fullwidth, Arabic-Indic, Persian, Devanagari, Bengali, Thai, Myanmar): their 0. */
 const DIGIT_ZEROS = [0xff10, 0x0660, 0x06f0, 0x0966, 0x09e6, 0x0e50, 0x1040];
-const NON_ASCII_DIGIT = /[\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9\u0966-\u096F\u09E6-\u09EF\u0E50-\u0E59\u1040-\u1049\uFF0B\u2795]/g;
+const NON_ASCII_DIGIT =
+	/[\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9\u0966-\u096F\u09E6-\u09EF\u0E50-\u0E59\u1040-\u1049\uFF0B\u2795]/g;
 const NON_ASCII = /[\u0080-\uFFFF]/;
 
 function toAsciiDigit(character: string): string {
@@ -219,7 +214,10 @@ function readNational(digits: string, country: CountryInfo): Normalised {
 	for (const trunk of country.trunkPrefixes) {
 		if (!digits.startsWith(trunk.prefix)) continue;
 		const following = digits.length - trunk.prefix.length;
-		if (trunk.minFollowing === undefined || (following >= trunk.minFollowing && following <= (trunk.maxFollowing ?? 0))) {
+		if (
+			trunk.minFollowing === undefined ||
+			(following >= trunk.minFollowing && following <= (trunk.maxFollowing ?? 0))
+		) {
 			return fromParts(callingCode, digits.slice(trunk.prefix.length), undefined);
 		}
 	}

@@ -313,7 +313,6 @@ export function nationalNumberProblem(callingCode: string, nsn: string): string 
 	);
 }
 
-
 /**
  * Whether `nsn` has a usual length for the country: used only to choose between two readings of the same digits.
  * Codes without a rule (global services): any length within the E.164 total.

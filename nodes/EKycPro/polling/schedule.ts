@@ -268,7 +268,11 @@ export function parseApiTime(text: string | undefined): number | undefined {
  * adaptive schedule's delay with the task's age standing in for the samples a wait would have gathered. `undefined`
  * once the task is exported or failed.
  */
-export function suggestNextCheckMs(task: StatusAnswerOfTask, now: number, options = DEFAULT_SCHEDULE): number | undefined {
+export function suggestNextCheckMs(
+	task: StatusAnswerOfTask,
+	now: number,
+	options = DEFAULT_SCHEDULE,
+): number | undefined {
 	if (isTerminal(task.status)) return undefined;
 	const done = task.success + task.failure;
 	const current: ProgressSample = { at: now, status: task.status, total: task.total, done };

@@ -121,7 +121,10 @@ export function recordStatus<T extends TaskProgress>(
 		if (!options.isTransientError(answer.error)) throw answer.error;
 		progress.transientInRow++;
 		if (progress.transientInRow >= maxTransientInRow) throw answer.error;
-		delay = Math.max(transientRetryDelay(progress.transientInRow, options.schedule), options.retryAfterMs?.(answer.error) ?? 0);
+		delay = Math.max(
+			transientRetryDelay(progress.transientInRow, options.schedule),
+			options.retryAfterMs?.(answer.error) ?? 0,
+		);
 	} else {
 		const { task } = answer;
 		progress.transientInRow = 0;
@@ -148,7 +151,11 @@ export async function waitForExport<T extends TaskProgress>(
 	options: WaitLoopOptions,
 ): Promise<WaitOutcome<T>> {
 	const sliceMs = options.sliceMs !== undefined && options.sliceMs > 0 ? options.sliceMs : DEFAULT_SLICE_MS;
-	const stepOptions: StepOptions = { ...options, isTransientError: deps.isTransientError, retryAfterMs: deps.retryAfterMs };
+	const stepOptions: StepOptions = {
+		...options,
+		isTransientError: deps.isTransientError,
+		retryAfterMs: deps.retryAfterMs,
+	};
 	const progress = startWait<T>(deps.now());
 	const cancelled = (): WaitOutcome<T> => ({
 		kind: 'cancelled',

@@ -90,7 +90,9 @@ function parseRecords(
 		if (nextQuote < 0 || nextQuote > lineEnd) {
 			// The common case: a line without quotes is split natively.
 			const contentEnd =
-				stripCarriageReturn && lineEnd > position && text.charCodeAt(lineEnd - 1) === CARRIAGE_RETURN ? lineEnd - 1 : lineEnd;
+				stripCarriageReturn && lineEnd > position && text.charCodeAt(lineEnd - 1) === CARRIAGE_RETURN
+					? lineEnd - 1
+					: lineEnd;
 			records.push(text.slice(position, contentEnd).split(delimiter));
 			position = lineEnd + 1;
 			continue;
@@ -235,7 +237,15 @@ export class CsvStreamParser {
 			this.started = true;
 		}
 		const records: string[][] = [];
-		const stop = parseRecords(text, 0, this.delimiter as CsvDelimiter, this.lineBreak as LineBreak, final, records, Infinity);
+		const stop = parseRecords(
+			text,
+			0,
+			this.delimiter as CsvDelimiter,
+			this.lineBreak as LineBreak,
+			final,
+			records,
+			Infinity,
+		);
 		this.carry.keep(text, stop);
 		return records;
 	}

@@ -46,7 +46,9 @@ export class RowStream implements AsyncGenerator<ResultRow, undefined, unknown> 
 		});
 	}
 
-	private enqueue(step: () => Promise<IteratorResult<ResultRow, undefined>>): Promise<IteratorResult<ResultRow, undefined>> {
+	private enqueue(
+		step: () => Promise<IteratorResult<ResultRow, undefined>>,
+	): Promise<IteratorResult<ResultRow, undefined>> {
 		this.waiting++;
 		const result = this.queue.then(step);
 		const settle = () => {
@@ -64,7 +66,9 @@ export class RowStream implements AsyncGenerator<ResultRow, undefined, unknown> 
 				return DONE;
 			}
 			// A producer that throws is finished, like any generator: the error goes to this caller, later calls get done.
-			const step = await this.batches.next().then(undefined, (error: unknown) => Promise.reject(asResultFileError(error)));
+			const step = await this.batches
+				.next()
+				.then(undefined, (error: unknown) => Promise.reject(asResultFileError(error)));
 			if (step.done) {
 				this.finished = true;
 				this.rows = [];

@@ -54,7 +54,9 @@ function markupError(text: string): ResultFileError {
 	if (code || message) {
 		// The shape of an S3 error (expired presigned link, access denied).
 		const detail = [code, message].filter(Boolean).join(': ');
-		return new ResultFileError(`The result link answered with an error instead of the file (${detail}). ${EXPIRED_LINK_ADVICE}`);
+		return new ResultFileError(
+			`The result link answered with an error instead of the file (${detail}). ${EXPIRED_LINK_ADVICE}`,
+		);
 	}
 	const title = elementText(text, 'title') ?? elementText(text, 'h1');
 	const what = /<html|<!doctype html/i.test(text) ? 'a web page' : 'an XML document';

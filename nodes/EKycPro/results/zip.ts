@@ -340,7 +340,10 @@ function checksumMismatch(zip: ZipArchive, entry: ZipEntry): ResultFileError {
 }
 
 function sizeMismatch(zip: ZipArchive, entry: ZipEntry, produced: number): ResultFileError {
-	return damaged(zip.label, `"${entry.name}" holds ${produced} of the ${entry.uncompressedSize} bytes its header states`);
+	return damaged(
+		zip.label,
+		`"${entry.name}" holds ${produced} of the ${entry.uncompressedSize} bytes its header states`,
+	);
 }
 
 /** A whole entry in memory, checked. For small parts (workbook, relationships) and tables nested in an archive. */

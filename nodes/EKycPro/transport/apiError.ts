@@ -18,7 +18,10 @@ export function apiReason(body: unknown): string | undefined {
 		return texts.length === 0 ? undefined : texts.join(': ').slice(0, 500);
 	}
 	if (typeof body === 'string') {
-		const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+		const text = body
+			.replace(/<[^>]*>/g, ' ')
+			.replace(/\s+/g, ' ')
+			.trim();
 		return text === '' ? undefined : text.slice(0, 300);
 	}
 	if (body instanceof Uint8Array) return apiReason(new TextDecoder().decode(body.subarray(0, 2000)));

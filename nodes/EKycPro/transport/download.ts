@@ -30,10 +30,17 @@ export function notExportedError(session: ApiSession, check: CheckDefinition, ta
 		undefined,
 		`Task ${task.task_id} is not exported yet: status "${task.status}", ${task.success + task.failure} of ${task.total} numbers done (${percent}%)`,
 		task.status === FAILED
-			? 'The task failed on eKYCPro\'s side and has no result file. Create a new task.'
+			? "The task failed on eKYCPro's side and has no result file. Create a new task."
 			: `The ${check.name} result can be downloaded once the status is "exported". Use the eKYCPro Wait node to wait for it, or try again later.`,
 		itemIndex,
-		{ task_id: task.task_id, status: task.status, total: task.total, success: task.success, failure: task.failure, progress: task.progress },
+		{
+			task_id: task.task_id,
+			status: task.status,
+			total: task.total,
+			success: task.success,
+			failure: task.failure,
+			progress: task.progress,
+		},
 	);
 }
 
@@ -66,7 +73,8 @@ export async function downloadResultFile(
 	let downloads = 0;
 	let failures = 0;
 	for (;;) {
-		if (task.status !== EXPORTED || task.result_url === undefined) throw notExportedError(session, check, task, itemIndex);
+		if (task.status !== EXPORTED || task.result_url === undefined)
+			throw notExportedError(session, check, task, itemIndex);
 		const options: IHttpRequestOptions = {
 			method: 'GET',
 			url: task.result_url,

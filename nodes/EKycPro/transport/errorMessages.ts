@@ -20,7 +20,12 @@ function hostOf(url: string): string {
 }
 
 /** The error for an answer that is not a success, after `attempts` tries. */
-export function errorForStatus(session: ApiSession, call: ApiCall, response: FullResponse, attempts: number): NodeApiError {
+export function errorForStatus(
+	session: ApiSession,
+	call: ApiCall,
+	response: FullResponse,
+	attempts: number,
+): NodeApiError {
 	const status = response.statusCode;
 	const rawReason = apiReason(response.body);
 	const reason = rawReason === undefined ? undefined : session.redact(rawReason);
@@ -139,7 +144,12 @@ export function errorForNonJsonAnswer(session: ApiSession, call: ApiCall, status
 }
 
 /** The error for a request that got no answer, after `attempts` tries. */
-export function errorForNetworkFailure(session: ApiSession, call: ApiCall, error: unknown, attempts: number): NodeApiError {
+export function errorForNetworkFailure(
+	session: ApiSession,
+	call: ApiCall,
+	error: unknown,
+	attempts: number,
+): NodeApiError {
 	const code = networkErrorCode(error) ?? 'unknown';
 	const words = describeNetworkError(error);
 	const ctx = session.ctx;

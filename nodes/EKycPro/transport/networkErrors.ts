@@ -33,7 +33,13 @@ function codeInText(text: string): string | undefined {
 export function networkErrorCode(error: unknown): string | undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-		const candidate = current as { code?: unknown; httpCode?: unknown; message?: unknown; messages?: unknown; cause?: unknown };
+		const candidate = current as {
+			code?: unknown;
+			httpCode?: unknown;
+			message?: unknown;
+			messages?: unknown;
+			cause?: unknown;
+		};
 		if (typeof candidate.code === 'string' && candidate.code !== '') return candidate.code;
 		if (typeof candidate.httpCode === 'string' && /^E[A-Z_]+$/.test(candidate.httpCode)) return candidate.httpCode;
 		const texts = [candidate.message, ...(Array.isArray(candidate.messages) ? candidate.messages : [])];
@@ -83,7 +89,10 @@ export function wasNotSent(code: string): boolean {
  * failures (after callApi's own retries). Used by the Wait node, whose loop keeps polling through them.
  */
 export function isTransientApiError(error: unknown): boolean {
-	const { httpCode, errorResponse } = (error ?? {}) as { httpCode?: string | null; errorResponse?: { networkCode?: unknown } };
+	const { httpCode, errorResponse } = (error ?? {}) as {
+		httpCode?: string | null;
+		errorResponse?: { networkCode?: unknown };
+	};
 	if (httpCode === '429' || /^5\d\d$/.test(httpCode ?? '')) return true;
 	const code = errorResponse?.networkCode;
 	return typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code);

@@ -24,7 +24,11 @@ export interface ApiSession {
 
 /** The credential's base URL as the requests use it: trimmed, without trailing slashes, the live API when empty. */
 export function cleanBaseUrl(raw: unknown): string {
-	return String(raw ?? '').trim().replace(/\/+$/, '') || DEFAULT_BASE_URL;
+	return (
+		String(raw ?? '')
+			.trim()
+			.replace(/\/+$/, '') || DEFAULT_BASE_URL
+	);
 }
 
 export async function openSession(ctx: TransportContext, retry: RetryOptions = DEFAULT_RETRY): Promise<ApiSession> {

@@ -15,7 +15,8 @@ import { DEFAULT_MAX_WAIT_MINUTES } from './parameters';
 export const waitProperties: INodeProperties[] = [
 	taskIdProperty({
 		default: TASK_ID_FROM_CREATE_TASK,
-		description: 'The task to wait for. The default reads it from eKYCPro Create Task\'s output, in either of its output modes.',
+		description:
+			"The task to wait for. The default reads it from eKYCPro Create Task's output, in either of its output modes.",
 	}),
 	{
 		displayName: 'Check',
@@ -25,7 +26,7 @@ export const waitProperties: INodeProperties[] = [
 		options: checkOptions,
 		default: CHECK_FROM_CREATE_TASK,
 		description:
-			'The check the task was created with. The default reads it from Create Task\'s output; pick a check to set it by hand.',
+			"The check the task was created with. The default reads it from Create Task's output; pick a check to set it by hand.",
 	},
 	...customCheckProperties({ hide: { check: [{ _cnd: { not: CUSTOM_CHECK_ID } }] } }),
 	{
@@ -131,7 +132,8 @@ export const waitProperties: INodeProperties[] = [
 					{
 						name: 'Adaptive',
 						value: 'adaptive',
-						description: 'Ask rarely while the end is far and closely near it, from the rate of progress (fewest status calls)',
+						description:
+							'Ask rarely while the end is far and closely near it, from the rate of progress (fewest status calls)',
 					},
 					{ name: 'Fixed Interval', value: 'fixed', description: 'Ask every Fixed Interval seconds' },
 				],
@@ -145,7 +147,8 @@ export const waitProperties: INodeProperties[] = [
 					{
 						name: 'Output on "Not Finished"',
 						value: 'output',
-						description: 'Tasks that ran out of time or failed come out on the second output with their ID and progress',
+						description:
+							'Tasks that ran out of time or failed come out on the second output with their ID and progress',
 					},
 					{ name: 'Stop With an Error', value: 'error', description: 'The error carries the task ID and progress' },
 				],
@@ -153,4 +156,4 @@ export const waitProperties: INodeProperties[] = [
 			},
 		],
 	},
-		];
+];

@@ -31,13 +31,18 @@ export function groupByTask(
 		try {
 			const checkValue = String(ctx.getNodeParameter('check', itemIndex, '') ?? '');
 			// Custom Check picked by hand: its fields say which; otherwise the id Create Task wrote (custom ones included).
-			const resolved = checkValue === CUSTOM_CHECK_ID ? { check: readCustomCheck(ctx, itemIndex) } : checkFromId(checkValue);
+			const resolved =
+				checkValue === CUSTOM_CHECK_ID ? { check: readCustomCheck(ctx, itemIndex) } : checkFromId(checkValue);
 			if ('error' in resolved) {
-				throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex} does not say which check its task is: ${resolved.error}`, {
-					itemIndex,
-					description:
-						'Connect this node after eKYCPro Create Task (its output carries task_id and check), or set Check and Task ID by hand.',
-				});
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`Item ${itemIndex} does not say which check its task is: ${resolved.error}`,
+					{
+						itemIndex,
+						description:
+							'Connect this node after eKYCPro Create Task (its output carries task_id and check), or set Check and Task ID by hand.',
+					},
+				);
 			}
 			const taskId = validateTaskId(session, ctx.getNodeParameter('taskId', itemIndex), itemIndex);
 			const key = `${resolved.check.id}\u0000${taskId}`;

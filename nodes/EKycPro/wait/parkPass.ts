@@ -97,7 +97,10 @@ export async function runParkPass(
 	continueOnFail: boolean,
 ): Promise<PassOutcome[]> {
 	if (groups.length === 0) return [];
-	assertCanPark(ctx, groups.map((group) => group.taskId));
+	assertCanPark(
+		ctx,
+		groups.map((group) => group.taskId),
+	);
 	const waits = groups.map((group) => waitOf(items, group, Date.now()));
 	const waiting = (): PassOutcome[] => {
 		groups.forEach((group, g) => checkAgain(items, group, waits[g], outputs));

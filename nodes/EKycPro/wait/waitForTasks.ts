@@ -37,25 +37,26 @@ async function waitForGroups(
 	const signal = ctx.getExecutionCancelSignal?.();
 	let stopped = false;
 	return await Promise.all(
-		groups.map(async (group): Promise<GroupOutcome> =>
-			await waitForExport<EKycTask>(
-				{
-					// One request per status call: the loop retries on its own schedule, within Max Wait, counting each.
-					getStatus: async () => await getTask(session, group.check, group.taskId, group.itemIndexes[0], 'once'),
-					isTransientError: isTransientApiError,
-					retryAfterMs: retryAfterOf,
-					now: () => Date.now(),
-					sleep: async (ms) => await sleep(ms),
-					isCancelled: () => stopped || signal?.aborted === true,
-					onPoll: (sample) =>
-						ctx.logger?.debug(`eKYCPro task ${group.taskId}: ${sample.status} ${sample.done}/${sample.total}`),
-				},
-				{ schedule: parameters.schedule, maxWaitMs: parameters.maxWaitMs },
-			).catch((error: unknown) => {
-				if (continueOnFail) return { kind: 'error' as const, error };
-				stopped = true;
-				throw toNodeError(ctx.getNode(), error, group.itemIndexes[0]);
-			}),
+		groups.map(
+			async (group): Promise<GroupOutcome> =>
+				await waitForExport<EKycTask>(
+					{
+						// One request per status call: the loop retries on its own schedule, within Max Wait, counting each.
+						getStatus: async () => await getTask(session, group.check, group.taskId, group.itemIndexes[0], 'once'),
+						isTransientError: isTransientApiError,
+						retryAfterMs: retryAfterOf,
+						now: () => Date.now(),
+						sleep: async (ms) => await sleep(ms),
+						isCancelled: () => stopped || signal?.aborted === true,
+						onPoll: (sample) =>
+							ctx.logger?.debug(`eKYCPro task ${group.taskId}: ${sample.status} ${sample.done}/${sample.total}`),
+					},
+					{ schedule: parameters.schedule, maxWaitMs: parameters.maxWaitMs },
+				).catch((error: unknown) => {
+					if (continueOnFail) return { kind: 'error' as const, error };
+					stopped = true;
+					throw toNodeError(ctx.getNode(), error, group.itemIndexes[0]);
+				}),
 		),
 	);
 }
@@ -77,7 +78,14 @@ async function emitExported(
 		outputs.addEnriched(items, group, indexRowsByNumber(result.rows));
 		return;
 	}
-	const result = await loadResult(ctx, session, group.check, outcome.task, itemIndex, readOptionsFor(parameters.output));
+	const result = await loadResult(
+		ctx,
+		session,
+		group.check,
+		outcome.task,
+		itemIndex,
+		readOptionsFor(parameters.output),
+	);
 	const pairedItem = group.itemIndexes.map((item) => ({ item }));
 	appendResultItems(outputs.rows, result, parameters.output, progressSummary(outcome, group), pairedItem);
 }

@@ -1,11 +1,16 @@
-import { COUNTRY_OPTIONS, findCountry, isAssignedCallingCode, normalisePhoneNumber } from '../../../nodes/EKycPro/numbers';
+import {
+	COUNTRY_OPTIONS,
+	findCountry,
+	isAssignedCallingCode,
+	normalisePhoneNumber,
+} from '../../../nodes/EKycPro/numbers';
 import { Rejection, normaliseToE164 } from '../../../nodes/EKycPro/numbers/normalise';
 
 /** [input, Default Country, expected E.164] */
 type Accepted = [unknown, string | undefined, string];
 
 const ACCEPTED: Record<string, Accepted[]> = {
-	'Switzerland': [
+	Switzerland: [
 		['+41798284651', undefined, '+41798284651'],
 		['+41 79 828 46 51', undefined, '+41798284651'],
 		['079 828 46 51', 'CH', '+41798284651'],
@@ -19,7 +24,7 @@ const ACCEPTED: Record<string, Accepted[]> = {
 		// Lucerne landline written without its trunk 0: too short to be international, so national.
 		['41 123 45 67', 'CH', '+41411234567'],
 	],
-	'Germany': [
+	Germany: [
 		['+49 151 23456789', undefined, '+4915123456789'],
 		['0151 23456789', 'DE', '+4915123456789'],
 		['(0151) 234 567 89', 'DE', '+4915123456789'],
@@ -37,7 +42,7 @@ const ACCEPTED: Record<string, Accepted[]> = {
 		['447700900123', 'GB', '+447700900123'],
 		['07700 900123', 'gb', '+447700900123'],
 	],
-	'France': [
+	France: [
 		['06 12 34 56 78', 'FR', '+33612345678'],
 		['06.12.34.56.78', 'FR', '+33612345678'],
 		['+33 6 12 34 56 78', undefined, '+33612345678'],
@@ -53,7 +58,7 @@ const ACCEPTED: Record<string, Accepted[]> = {
 		// A mobile number in the 393 range stays national.
 		['393 123 4567', 'IT', '+393931234567'],
 	],
-	'Spain': [
+	Spain: [
 		['612 34 56 78', 'ES', '+34612345678'],
 		['+34 612 34 56 78', undefined, '+34612345678'],
 		['0034 612345678', undefined, '+34612345678'],
@@ -68,7 +73,7 @@ const ACCEPTED: Record<string, Accepted[]> = {
 		['(604) 555-0123', 'CA', '+16045550123'],
 		['011 44 7700 900123', 'CA', '+447700900123'],
 	],
-	'Brazil': [
+	Brazil: [
 		['(11) 98765-4321', 'BR', '+5511987654321'],
 		['011 98765-4321', 'BR', '+5511987654321'],
 		['+55 11 98765-4321', undefined, '+5511987654321'],
@@ -79,29 +84,29 @@ const ACCEPTED: Record<string, Accepted[]> = {
 		['(55) 92895-2537', 'BR', '+5555928952537'],
 		['55 55 92895-2537', 'BR', '+5555928952537'],
 	],
-	'Mexico': [
+	Mexico: [
 		['55 1234 5678', 'MX', '+525512345678'],
 		['+52 55 1234 5678', undefined, '+525512345678'],
 		['044 55 1234 5678', 'MX', '+525512345678'],
 		['01 55 1234 5678', 'MX', '+525512345678'],
 	],
-	'India': [
+	India: [
 		['098765 43210', 'IN', '+919876543210'],
 		['98765 43210', 'IN', '+919876543210'],
 		['+91 98765 43210', undefined, '+919876543210'],
 		['919876543210', 'IN', '+919876543210'],
 	],
-	'Indonesia': [
+	Indonesia: [
 		['0812-3456-7890', 'ID', '+6281234567890'],
 		['+62 812 3456 7890', undefined, '+6281234567890'],
 		['62 812-3456-7890', 'ID', '+6281234567890'],
 	],
-	'Turkey': [
+	Turkey: [
 		['0532 123 45 67', 'TR', '+905321234567'],
 		['(0532) 123 4567', 'TR', '+905321234567'],
 		['+90 532 123 45 67', undefined, '+905321234567'],
 	],
-	'China': [
+	China: [
 		['138 0013 8000', 'CN', '+8613800138000'],
 		['+86 138 0013 8000', undefined, '+8613800138000'],
 		['010 1234 5678', 'CN', '+861012345678'],
@@ -117,7 +122,7 @@ const ACCEPTED: Record<string, Accepted[]> = {
 		['8 701 234 5678', 'KZ', '+77012345678'],
 		['8 029 123-45-67', 'BY', '+375291234567'],
 	],
-	'Nigeria': [
+	Nigeria: [
 		['0803 123 4567', 'NG', '+2348031234567'],
 		['+234 803 123 4567', undefined, '+2348031234567'],
 		['2348031234567', 'NG', '+2348031234567'],
@@ -127,13 +132,13 @@ const ACCEPTED: Record<string, Accepted[]> = {
 		['+27 82 123 4567', undefined, '+27821234567'],
 		['27821234567', 'ZA', '+27821234567'],
 	],
-	'Australia': [
+	Australia: [
 		['0412 345 678', 'AU', '+61412345678'],
 		['+61 412 345 678', undefined, '+61412345678'],
 		['(02) 9876 5432', 'AU', '+61298765432'],
 		['0011 41 79 828 46 51', 'AU', '+41798284651'],
 	],
-	'Japan': [
+	Japan: [
 		['090-1234-5678', 'JP', '+819012345678'],
 		['+81 90-1234-5678', undefined, '+819012345678'],
 		['03-1234-5678', 'JP', '+81312345678'],
@@ -215,7 +220,7 @@ const ACCEPTED: Record<string, Accepted[]> = {
 type Rejected = [unknown, string | undefined, RegExp[]];
 
 const REJECTED: Record<string, Rejected[]> = {
-	'empty': [
+	empty: [
 		['', undefined, [/^The number is empty\.$/]],
 		['   ', 'CH', [/empty/]],
 		['\u00A0\u200B', 'CH', [/empty/]],
@@ -228,7 +233,7 @@ const REJECTED: Record<string, Rejected[]> = {
 		['798284651', undefined, [/set Default Country/]],
 		['798284651', '', [/set Default Country/]],
 	],
-	'extensions': [
+	extensions: [
 		['+1 415 555 2671 ext. 123', undefined, [/Extensions/, /not supported/, /without its extension/]],
 		['+1 415 555 2671 x123', undefined, [/not supported/]],
 		['+1 415 555 2671 X 123', undefined, [/not supported/]],
@@ -256,7 +261,7 @@ const REJECTED: Record<string, Rejected[]> = {
 		['00 388 123 456 789', undefined, [/\+388 does not exist/]],
 		['+0041 79 828 46 51', undefined, [/country code cannot start with 0/]],
 	],
-	'length': [
+	length: [
 		['+41 79 828', undefined, [/Too short/, /at least 8 digits/, /this one has 7/]],
 		['+41 79 828 46', undefined, [/Wrong length for Switzerland \(\+41\)/, /expected 9 or 12 digits/, /found 7/]],
 		['+41 79 828 46 512', undefined, [/Switzerland/, /found 10/]],
@@ -302,12 +307,11 @@ const REJECTED: Record<string, Rejected[]> = {
 describe('normalisePhoneNumber: accepted numbers', () => {
 	for (const [group, cases] of Object.entries(ACCEPTED)) {
 		describe(group, () => {
-			test.each(cases.map(([raw, country, expected]) => ({ shown: JSON.stringify(String(raw)), raw, country, expected })))(
-				'$shown (Default Country $country) -> $expected',
-				({ raw, country, expected }) => {
-					expect(normalisePhoneNumber(raw, country)).toEqual({ ok: true, e164: expected });
-				},
-			);
+			test.each(
+				cases.map(([raw, country, expected]) => ({ shown: JSON.stringify(String(raw)), raw, country, expected })),
+			)('$shown (Default Country $country) -> $expected', ({ raw, country, expected }) => {
+				expect(normalisePhoneNumber(raw, country)).toEqual({ ok: true, e164: expected });
+			});
 		});
 	}
 });
@@ -315,17 +319,16 @@ describe('normalisePhoneNumber: accepted numbers', () => {
 describe('normalisePhoneNumber: rejected values say why', () => {
 	for (const [group, cases] of Object.entries(REJECTED)) {
 		describe(group, () => {
-			test.each(cases.map(([raw, country, phrases]) => ({ shown: JSON.stringify(String(raw)), raw, country, phrases })))(
-				'$shown (Default Country $country)',
-				({ raw, country, phrases }) => {
-					const result = normalisePhoneNumber(raw, country);
-					expect(result.ok).toBe(false);
-					if (result.ok) return;
-					for (const phrase of phrases) expect(result.reason).toMatch(phrase);
-					// A sentence a user can read: capital first, full stop last.
-					expect(result.reason).toMatch(/^[A-Z].*\.$/s);
-				},
-			);
+			test.each(
+				cases.map(([raw, country, phrases]) => ({ shown: JSON.stringify(String(raw)), raw, country, phrases })),
+			)('$shown (Default Country $country)', ({ raw, country, phrases }) => {
+				const result = normalisePhoneNumber(raw, country);
+				expect(result.ok).toBe(false);
+				if (result.ok) return;
+				for (const phrase of phrases) expect(result.reason).toMatch(phrase);
+				// A sentence a user can read: capital first, full stop last.
+				expect(result.reason).toMatch(/^[A-Z].*\.$/s);
+			});
 		});
 	}
 });
@@ -412,7 +415,6 @@ describe('COUNTRY_OPTIONS', () => {
 	])('%s is %s', (value, name) => {
 		expect(COUNTRY_OPTIONS).toContainEqual({ name, value });
 	});
-
 });
 
 describe('normaliseToE164 (the core the collector calls)', () => {

@@ -41,7 +41,10 @@ describe('splitNumberList', () => {
 	test('every part of a split list normalises', () => {
 		const parts = splitNumberList('+41 79 828 46 51\n079 828 46 52, 0041798284653; +41798284654 +41798284655');
 		expect(parts.map((part) => normalisePhoneNumber(part, 'CH'))).toEqual(
-			['+41798284651', '+41798284652', '+41798284653', '+41798284654', '+41798284655'].map((e164) => ({ ok: true, e164 })),
+			['+41798284651', '+41798284652', '+41798284653', '+41798284654', '+41798284655'].map((e164) => ({
+				ok: true,
+				e164,
+			})),
 		);
 	});
 });

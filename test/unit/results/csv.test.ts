@@ -1,4 +1,10 @@
-import { CsvStreamParser, detectCsvDelimiter, parseCsv, ResultFileError, sniffResultFile } from '../../../nodes/EKycPro/results';
+import {
+	CsvStreamParser,
+	detectCsvDelimiter,
+	parseCsv,
+	ResultFileError,
+	sniffResultFile,
+} from '../../../nodes/EKycPro/results';
 import { bytes, expectedRows, expectSameRows, readAll, type WrittenValue } from './helpers/rows';
 import { writeZip } from '../../helpers/zipWriter';
 
@@ -6,7 +12,9 @@ import { writeZip } from '../../helpers/zipWriter';
 function writeCsv(records: string[][], delimiter: string, lineEnd: string): string {
 	const needsQuotes = new RegExp(`["\\r\\n${delimiter === '\t' ? '\\t' : delimiter}]`);
 	return records
-		.map((record) => record.map((field) => (needsQuotes.test(field) ? `"${field.replace(/"/g, '""')}"` : field)).join(delimiter))
+		.map((record) =>
+			record.map((field) => (needsQuotes.test(field) ? `"${field.replace(/"/g, '""')}"` : field)).join(delimiter),
+		)
 		.join(lineEnd);
 }
 
@@ -88,7 +96,8 @@ describe('CsvStreamParser', () => {
 			for (const size of [1, 2, 3, 7]) {
 				const parser = new CsvStreamParser();
 				const records: string[][] = [];
-				for (let start = 0; start < text.length; start += size) records.push(...parser.push(text.slice(start, start + size)));
+				for (let start = 0; start < text.length; start += size)
+					records.push(...parser.push(text.slice(start, start + size)));
 				records.push(...parser.finish());
 				expect(records).toEqual(RECORDS);
 			}
@@ -119,7 +128,8 @@ describe('readResultRows on a CSV', () => {
 
 	it('reads a CSV larger than one decoding slice, with a multi-byte character on the slice boundary', async () => {
 		const many: string[][] = [['Number', 'name']];
-		for (let index = 0; index < 60000; index++) many.push([`+4179${String(index).padStart(7, '0')}`, index % 7 ? 'ü中😀' : 'q"uote,d']);
+		for (let index = 0; index < 60000; index++)
+			many.push([`+4179${String(index).padStart(7, '0')}`, index % 7 ? 'ü中😀' : 'q"uote,d']);
 		// Pad the first row until the byte at 1 MiB (where one of the reader's decoding slices ends) is inside a character.
 		let data = bytes(writeCsv(many, ',', '\r\n'));
 		while ((data[1024 * 1024] & 0xc0) !== 0x80) {
@@ -139,7 +149,9 @@ describe('readResultRows on a CSV', () => {
 	});
 
 	it('simplifies yes/no, the age and empty cells, and leaves a third value as written', async () => {
-		const data = bytes('Number,facebook,age,avatar\n+41798284651,yes,25,\n+41798284652,ban,,x\n+41798284653,NO, 31 ,\n');
+		const data = bytes(
+			'Number,facebook,age,avatar\n+41798284651,yes,25,\n+41798284652,ban,,x\n+41798284653,NO, 31 ,\n',
+		);
 		expect(await readAll(data, { simplify: true })).toEqual([
 			{ number: '+41798284651', facebook: true, age: 25, avatar: null },
 			{ number: '+41798284652', facebook: 'ban', age: null, avatar: 'x' },
@@ -171,8 +183,16 @@ describe('readResultRows tells a table of numbers from other text', () => {
 	});
 
 	it.each([
-		['two lines of prose', 'Your export is being prepared.\nPlease come back later.\n', /first lines hold no phone number \("Your export is being prepared\.", then "Please come back later\."\)/],
-		['one line of prose', 'Export failed, contact support\n', /its only line holds no phone number \("Export failed, contact support"\)/],
+		[
+			'two lines of prose',
+			'Your export is being prepared.\nPlease come back later.\n',
+			/first lines hold no phone number \("Your export is being prepared\.", then "Please come back later\."\)/,
+		],
+		[
+			'one line of prose',
+			'Export failed, contact support\n',
+			/its only line holds no phone number \("Export failed, contact support"\)/,
+		],
 		['a table of something else', 'name,city\nAda,London\n', /has no Number column/],
 	])('refuses %s with a message that quotes it', async (_label, text, message) => {
 		const error = await readAll(bytes(text)).catch((caught: unknown) => caught);

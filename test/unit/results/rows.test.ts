@@ -35,7 +35,14 @@ describe('the row stream returned by readResultRows', () => {
 	it('answers calls made without waiting in the order they were made', async () => {
 		const { batches } = producer([rowsOf(2), rowsOf(2, 2)]);
 		const stream = new RowStream(batches);
-		const results = await Promise.all([stream.next(), stream.next(), stream.next(), stream.next(), stream.next(), stream.next()]);
+		const results = await Promise.all([
+			stream.next(),
+			stream.next(),
+			stream.next(),
+			stream.next(),
+			stream.next(),
+			stream.next(),
+		]);
 		expect(results).toEqual([
 			...rowsOf(4).map((value) => ({ value, done: false })),
 			{ value: undefined, done: true },
@@ -95,7 +102,9 @@ describe('the row stream returned by readResultRows', () => {
 
 describe('normaliseHeader', () => {
 	it('trims, lower-cases, names empty columns by position and numbers repeats without clashing', () => {
-		expect(normaliseHeader([' Number ', 'WhatsApp', '', 'whatsapp', null, 'whatsapp_2', 'column_3', 42, undefined])).toEqual([
+		expect(
+			normaliseHeader([' Number ', 'WhatsApp', '', 'whatsapp', null, 'whatsapp_2', 'column_3', 42, undefined]),
+		).toEqual([
 			'number',
 			'whatsapp',
 			'column_3',

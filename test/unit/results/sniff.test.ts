@@ -25,7 +25,11 @@ describe('sniffResultFile', () => {
 		// An archive whose only member is named like a workbook part is still an archive of that member.
 		expect(sniffResultFile(writeZip([{ name: 'result.xlsx', data: xlsx }])).format).toBe('zip');
 		expect(sniffResultFile(writeZip([{ name: 'a.csv', data: 'Number\n+41' }])).format).toBe('zip');
-		expect(sniffResultFile(bytes('Number,whatsapp\n+41798284651,yes\n'))).toEqual({ format: 'csv', mimeType: 'text/csv', extension: 'csv' });
+		expect(sniffResultFile(bytes('Number,whatsapp\n+41798284651,yes\n'))).toEqual({
+			format: 'csv',
+			mimeType: 'text/csv',
+			extension: 'csv',
+		});
 	});
 
 	it('rejects an empty download', () => {
@@ -36,7 +40,9 @@ describe('sniffResultFile', () => {
 
 	it('explains an HTML error page, naming its title and what to do', () => {
 		const page = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>';
-		expect(() => sniffResultFile(bytes(page))).toThrow(/a web page \("502 Bad Gateway"\) instead of a table .*fresh result_url/);
+		expect(() => sniffResultFile(bytes(page))).toThrow(
+			/a web page \("502 Bad Gateway"\) instead of a table .*fresh result_url/,
+		);
 	});
 
 	it('explains an expired S3 link from its XML error', () => {
@@ -46,15 +52,21 @@ describe('sniffResultFile', () => {
 	});
 
 	it('explains a JSON error body, quoting its message', () => {
-		expect(() => sniffResultFile(bytes('{"error":"task not found"}'))).toThrow(/JSON message instead of a table: task not found/);
+		expect(() => sniffResultFile(bytes('{"error":"task not found"}'))).toThrow(
+			/JSON message instead of a table: task not found/,
+		);
 		expect(() => sniffResultFile(bytes('{"message":{"code":7}}'))).toThrow(/\{"code":7\}/);
 	});
 
 	it('names other kinds of file that are not tables', () => {
 		expect(() => sniffResultFile(bytes('%PDF-1.7\n...'))).toThrow(/PDF document/);
 		expect(() => sniffResultFile(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0]))).toThrow(/gzip-compressed/);
-		expect(() => sniffResultFile(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]))).toThrow(/old-style Excel file \(\.xls\)/);
-		expect(() => sniffResultFile(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]))).toThrow(/binary data/);
+		expect(() => sniffResultFile(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]))).toThrow(
+			/old-style Excel file \(\.xls\)/,
+		);
+		expect(() =>
+			sniffResultFile(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])),
+		).toThrow(/binary data/);
 		expect(() => sniffResultFile(bytes('PK\u0003\u0004 but nothing more'))).toThrow(/not a readable ZIP\/XLSX file/);
 	});
 
@@ -67,7 +79,15 @@ describe('sniffResultFile', () => {
 
 describe('simplifyRow', () => {
 	it('turns yes/no into booleans, the age into a number and empty cells into null', () => {
-		const row = { number: '+41798284651', whatsapp: 'Yes', facebook: 'ban', age: '25', gender: '', telegram: ' no ', avatar: 'https://x/no' };
+		const row = {
+			number: '+41798284651',
+			whatsapp: 'Yes',
+			facebook: 'ban',
+			age: '25',
+			gender: '',
+			telegram: ' no ',
+			avatar: 'https://x/no',
+		};
 		expect(simplifyRow(row)).toEqual({
 			number: '+41798284651',
 			whatsapp: true,

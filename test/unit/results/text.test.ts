@@ -29,9 +29,11 @@ describe('decodeChunks', () => {
 
 describe('XML text decoding', () => {
 	it('replaces the predefined entities and character references, and leaves unknown ones as written', () => {
-		expect(decodeXmlEntities('&lt;a&gt; &amp;amp; &quot;q&quot; &apos;s&apos; &#43;&#x2B;&#X2b; &#128512; &nbsp; & &#xZZ; &#;')).toBe(
-			'<a> &amp; "q" \'s\' +++ 😀 &nbsp; & &#xZZ; &#;',
-		);
+		expect(
+			decodeXmlEntities(
+				'&lt;a&gt; &amp;amp; &quot;q&quot; &apos;s&apos; &#43;&#x2B;&#X2b; &#128512; &nbsp; & &#xZZ; &#;',
+			),
+		).toBe('<a> &amp; "q" \'s\' +++ 😀 &nbsp; & &#xZZ; &#;');
 	});
 
 	it('decodes CDATA sections and Excel escapes only in strings', () => {

@@ -7,7 +7,16 @@ import { expectedRows, expectSameRows, readAll, type WrittenValue } from './help
 
 const AVATAR_HEADER = ['Number', 'age', 'avatar', 'category', 'gender', 'hair_color', 'skin_color', 'whatsapp'];
 const AVATAR_ROWS: WrittenValue[][] = [
-	['+41798284651', 25, 'https://cdn.example.com/a.jpg?x=1&y=<2>', 'individual portrait', 'male', 'black', 'white', 'yes'],
+	[
+		'+41798284651',
+		25,
+		'https://cdn.example.com/a.jpg?x=1&y=<2>',
+		'individual portrait',
+		'male',
+		'black',
+		'white',
+		'yes',
+	],
 	['+8613800138000', null, null, null, null, null, null, 'no'],
 	['+971501234567', 37, 'https://cdn.example.com/ع.jpg', 'pet avatar', 'female', 'blonde', 'black', 'yes'],
 	['+4915112345678', null, null, null, null, null, null, 'no'],
@@ -68,8 +77,15 @@ describe('XLSX written by exceljs (shared strings, as Excel writes them)', () =>
 	});
 
 	it('reads the first sheet of a workbook with two sheets', async () => {
-		const first = [['Number', 'instagram'], ['+41798284651', 'yes'], ['+41798284652', 'no']];
-		const second = [['Other', 'columns'], ['x', 'y']];
+		const first = [
+			['Number', 'instagram'],
+			['+41798284651', 'yes'],
+			['+41798284652', 'no'],
+		];
+		const second = [
+			['Other', 'columns'],
+			['x', 'y'],
+		];
 		const data = await excelWorkbook([
 			{ name: 'Results', rows: first },
 			{ name: 'Summary', rows: second },
@@ -169,7 +185,12 @@ describe('XLSX shapes written by hand', () => {
 	});
 
 	it('decodes entities, character references and Excel escapes', async () => {
-		const texts = ['&#x2B;41&#43;&amp;&lt;&gt;&quot;&apos;', 'line_x000D__x000A_two', 'keep_x005F_x0041_literal', '&#x1F600;&#128512;'];
+		const texts = [
+			'&#x2B;41&#43;&amp;&lt;&gt;&quot;&apos;',
+			'line_x000D__x000A_two',
+			'keep_x005F_x0041_literal',
+			'&#x1F600;&#128512;',
+		];
 		const decoded = ['+41+&<>"\'', 'line\r\ntwo', 'keep_x0041_literal', '😀😀'];
 		const data = buildXlsx(
 			[
@@ -188,7 +209,9 @@ describe('XLSX shapes written by hand', () => {
 			],
 			{ strings: 'inline' },
 		);
-		expect(await readAll(data)).toEqual([{ number: '+41798284651', a: decoded[0], b: decoded[1], c: decoded[2], d: decoded[3] }]);
+		expect(await readAll(data)).toEqual([
+			{ number: '+41798284651', a: decoded[0], b: decoded[1], c: decoded[2], d: decoded[3] },
+		]);
 	});
 
 	it('concatenates rich text runs and leaves phonetic runs out', async () => {
@@ -340,7 +363,8 @@ describe('streaming parsers cut at every position', () => {
 			for (let start = 0; start < sheetXml.length; start += size) pieces.push(sheetXml.slice(start, start + size));
 			expect(parseSheet(pieces, sharedStrings)).toEqual(expectedRecords);
 			const sharedPieces: string[] = [];
-			for (let start = 0; start < sharedXml.length; start += size) sharedPieces.push(sharedXml.slice(start, start + size));
+			for (let start = 0; start < sharedXml.length; start += size)
+				sharedPieces.push(sharedXml.slice(start, start + size));
 			expect(parseSharedStrings(sharedPieces)).toEqual(sharedStrings);
 		}
 	});
@@ -365,7 +389,12 @@ describe('a large workbook', () => {
 			rows.push(
 				index % 5 < 3
 					? [`+4179${String(index).padStart(7, '0')}`, null, null, 'no']
-					: [`+4179${String(index).padStart(7, '0')}`, 18 + (index % 50), `https://x.example/${index}.jpg?a=1&b=${escapeXml('<')}`, 'yes'],
+					: [
+							`+4179${String(index).padStart(7, '0')}`,
+							18 + (index % 50),
+							`https://x.example/${index}.jpg?a=1&b=${escapeXml('<')}`,
+							'yes',
+						],
 			);
 		}
 		const data = await excelWorkbook([{ name: 'Result', rows: [['Number', 'age', 'avatar', 'whatsapp'], ...rows] }]);
@@ -391,7 +420,10 @@ describe('a shared strings part of several megabytes', () => {
 
 describe('readResultRows on an XLSX', () => {
 	// Enough rows for the worksheet to inflate in many chunks, so that reading can stop in the middle.
-	const manyRows: BuilderCell[][] = Array.from({ length: 30000 }, (_, index) => [`+4179${String(index).padStart(7, '0')}`, index % 2 ? 'yes' : 'no']);
+	const manyRows: BuilderCell[][] = Array.from({ length: 30000 }, (_, index) => [
+		`+4179${String(index).padStart(7, '0')}`,
+		index % 2 ? 'yes' : 'no',
+	]);
 	const manyRowsXlsx = buildXlsx([{ name: 'R', rows: [['Number', 'whatsapp'], ...manyRows] }], { strings: 'shared' });
 
 	it('stops at once when the signal is aborted', async () => {

@@ -12,13 +12,19 @@ function numberAt(index: number): string {
 function tableRows(from: number, count: number): WrittenValue[][] {
 	const rows: WrittenValue[][] = [];
 	for (let index = from; index < from + count; index++) {
-		rows.push(index % 3 === 0 ? [numberAt(index), 'no', '', ''] : [numberAt(index), 'yes', `https://x.example/${index}.jpg`, String(20 + (index % 40))]);
+		rows.push(
+			index % 3 === 0
+				? [numberAt(index), 'no', '', '']
+				: [numberAt(index), 'yes', `https://x.example/${index}.jpg`, String(20 + (index % 40))],
+		);
 	}
 	return rows;
 }
 
 function csvText(header: string[] | undefined, rows: WrittenValue[][], lineEnd = '\r\n', bom = true): string {
-	const lines = (header ? [header, ...rows] : rows).map((row) => row.map((value) => (value === null || value === undefined ? '' : String(value))).join(','));
+	const lines = (header ? [header, ...rows] : rows).map((row) =>
+		row.map((value) => (value === null || value === undefined ? '' : String(value))).join(','),
+	);
 	return `${bom ? '\uFEFF' : ''}${lines.join(lineEnd)}${lineEnd}`;
 }
 
@@ -66,7 +72,13 @@ describe('ZIP archives of tables', () => {
 		const part3 = tableRows(30, 5);
 		const data = writeZip([
 			{ name: 'result/part10.csv', data: csvText(HEADER, part10) },
-			{ name: 'result/part2.csv', data: csvText(HEADER.map((name) => name.toUpperCase()), part2) },
+			{
+				name: 'result/part2.csv',
+				data: csvText(
+					HEADER.map((name) => name.toUpperCase()),
+					part2,
+				),
+			},
 			{ name: '__MACOSX/result/._part1.csv', data: 'binary resource fork \u0000\u0001' },
 			{ name: 'result/.DS_Store', data: '\u0000\u0000junk' },
 			{ name: 'result/numbers.txt', data: part1.map((row) => row[0]).join('\n') },
@@ -123,7 +135,9 @@ describe('ZIP archives of tables', () => {
 
 	it('reads a ZIP with a comment after its directory', async () => {
 		const rows = tableRows(0, 3);
-		const data = writeZip([{ name: 'r.csv', data: csvText(HEADER, rows) }], { comment: 'exported by eKYCPro PK\u0005\u0006 fake' });
+		const data = writeZip([{ name: 'r.csv', data: csvText(HEADER, rows) }], {
+			comment: 'exported by eKYCPro PK\u0005\u0006 fake',
+		});
 		expect(await readAll(data)).toEqual(expectedRows(HEADER, rows));
 	});
 });
@@ -142,7 +156,9 @@ describe('ZIP archives of plain number lists', () => {
 		]);
 
 	it('gives one row per number with the name of its list', async () => {
-		const expected = (['ban', 'no', 'yes'] as const).flatMap((name) => lists[name].map((number) => ({ number, result: name })));
+		const expected = (['ban', 'no', 'yes'] as const).flatMap((name) =>
+			lists[name].map((number) => ({ number, result: name })),
+		);
 		expect(await readAll(archive())).toEqual(expected);
 	});
 
@@ -207,7 +223,15 @@ describe('damaged archives', () => {
 
 	it('rejects every truncation of an XLSX with a ResultFileError, never another error or a hang', async () => {
 		const data = await excelBytes(HEADER, rows);
-		const cuts = [4, 22, 100, Math.floor(data.length / 3), Math.floor(data.length / 2), data.length - 23, data.length - 1];
+		const cuts = [
+			4,
+			22,
+			100,
+			Math.floor(data.length / 3),
+			Math.floor(data.length / 2),
+			data.length - 23,
+			data.length - 1,
+		];
 		for (const cut of cuts) {
 			const { error } = await readError(data.subarray(0, cut));
 			expect({ cut, isResultFileError: error instanceof ResultFileError }).toEqual({ cut, isResultFileError: true });
@@ -224,7 +248,10 @@ describe('damaged archives', () => {
 		const nameLength = view.readUInt16LE(26);
 		const compressedSize = view.readUInt32LE(18);
 		const dataStart = 30 + nameLength;
-		const shortened = Buffer.concat([view.subarray(0, dataStart + Math.floor(compressedSize / 2)), view.subarray(dataStart + compressedSize)]);
+		const shortened = Buffer.concat([
+			view.subarray(0, dataStart + Math.floor(compressedSize / 2)),
+			view.subarray(dataStart + compressedSize),
+		]);
 		const { error } = await readError(shortened);
 		expect(error).toBeInstanceOf(ResultFileError);
 	});
@@ -241,7 +268,8 @@ describe('damaged archives', () => {
 		await expect(readAll(encrypted)).rejects.toThrow(/password-protected/);
 
 		const bzip2 = Buffer.from(writeZip([{ name: 'r.csv', data: csv, method: 0 }]));
-		for (const offset of [8, bzip2.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 10]) bzip2.writeUInt16LE(12, offset);
+		for (const offset of [8, bzip2.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 10])
+			bzip2.writeUInt16LE(12, offset);
 		await expect(readAll(bzip2)).rejects.toThrow(/compression method 12/);
 	});
 
@@ -250,7 +278,9 @@ describe('damaged archives', () => {
 			{ name: 'readme.pdf', data: '%PDF-1.4' },
 			{ name: 'image.png', data: 'png' },
 		]);
-		await expect(readAll(data)).rejects.toThrow(/no table \(.xlsx or .csv\) and no number list \(.txt\); it holds "readme.pdf", "image.png"/);
+		await expect(readAll(data)).rejects.toThrow(
+			/no table \(.xlsx or .csv\) and no number list \(.txt\); it holds "readme.pdf", "image.png"/,
+		);
 	});
 
 	it('rejects a file named .xlsx inside an archive that is not a workbook', async () => {
@@ -327,7 +357,9 @@ describe('stopping early', () => {
 		const list = Array.from({ length: 50000 }, (_, index) => `+4179${String(index).padStart(7, '0')}`).join('\n');
 		const controller = new AbortController();
 		const seen: ResultRow[] = [];
-		for await (const row of readResultRows(writeZip([{ name: 'yes.txt', data: list }]), { signal: controller.signal })) {
+		for await (const row of readResultRows(writeZip([{ name: 'yes.txt', data: list }]), {
+			signal: controller.signal,
+		})) {
 			seen.push(row);
 			if (seen.length === 3) controller.abort();
 		}

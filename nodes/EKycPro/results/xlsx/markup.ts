@@ -102,4 +102,3 @@ export function collectText(content: string): string {
 	}
 	return decodeXmlText(text, true);
 }
-

@@ -93,7 +93,9 @@ export class SharedStringsParser implements SharedStringTable {
 			if (close < 0) {
 				this.carry += piece;
 				if (this.carry.length > MAX_ELEMENT_CHARS) {
-					throw new ResultFileError(`The shared strings of the workbook hold an item of more than 16 million characters, so it is damaged. ${DOWNLOAD_AGAIN}`);
+					throw new ResultFileError(
+						`The shared strings of the workbook hold an item of more than 16 million characters, so it is damaged. ${DOWNLOAD_AGAIN}`,
+					);
 				}
 				return;
 			}
@@ -118,7 +120,9 @@ export class SharedStringsParser implements SharedStringTable {
 		const root = head.indexOf('<sst') >= 0 ? head.indexOf('<sst') : head.search(/<[\w.-]+:sst[\s>]/);
 		const end = root < 0 ? -1 : head.indexOf('>', root);
 		if (end < 0) return;
-		const declared = Number(readAttribute(head.slice(root, end), 'uniqueCount') ?? readAttribute(head.slice(root, end), 'count'));
+		const declared = Number(
+			readAttribute(head.slice(root, end), 'uniqueCount') ?? readAttribute(head.slice(root, end), 'count'),
+		);
 		// The count is only a hint: a damaged or hostile value must not allocate much.
 		if (!(declared > this.pieceOf.length && declared <= 4 * 1024 * 1024)) return;
 		this.pieceOf = new Int32Array(declared);
@@ -187,18 +191,28 @@ export class SharedStringsParser implements SharedStringTable {
 				position = open + 3;
 				continue;
 			}
-			if (after === 62 && s.charCodeAt(open + 4) === 60 && s.charCodeAt(open + 5) === 116 /* t */ && s.charCodeAt(open + 6) === 62) {
+			if (
+				after === 62 &&
+				s.charCodeAt(open + 4) === 60 &&
+				s.charCodeAt(open + 5) === 116 /* t */ &&
+				s.charCodeAt(open + 6) === 62
+			) {
 				// The common item: `<si><t>text</t></si>`.
 				const textStart = open + 7;
 				const textEnd = s.indexOf('<', textStart);
 				if (textEnd < 0 || textEnd + 9 > length) return open;
 				// The text ends at its `</t>`, which in well-formed XML is followed by `</si>` or a phonetic run.
-				if (s.charCodeAt(textEnd + 2) === 116 /* t */ && s.charCodeAt(textEnd + 5) === 47 && s.charCodeAt(textEnd + 6) === 115 /* s */) {
+				if (
+					s.charCodeAt(textEnd + 2) === 116 /* t */ &&
+					s.charCodeAt(textEnd + 5) === 47 &&
+					s.charCodeAt(textEnd + 6) === 115 /* s */
+				) {
 					if (nextReference >= 0 && nextReference < textStart) nextReference = s.indexOf('&', textStart);
 					if (nextEscape >= 0 && nextEscape < textStart) nextEscape = s.indexOf('_x', textStart);
 					const plain = (nextReference < 0 || nextReference > textEnd) && (nextEscape < 0 || nextEscape > textEnd);
 					if (pieceIndex >= 0) this.add(pieceIndex, textStart, textEnd, undefined, !plain);
-					else this.add(-1, 0, 0, plain ? s.slice(textStart, textEnd) : decodeXmlText(s.slice(textStart, textEnd), true));
+					else
+						this.add(-1, 0, 0, plain ? s.slice(textStart, textEnd) : decodeXmlText(s.slice(textStart, textEnd), true));
 					position = textEnd + 9;
 					continue;
 				}
@@ -222,7 +236,11 @@ export class SharedStringsParser implements SharedStringTable {
  * Loads the shared strings, streaming the part. The bytes are decoded a megabyte at a time: strings that large
  * are allocated where the garbage collector does not copy them, which matters as they are kept to the end.
  */
-export async function loadSharedStrings(zip: ZipArchive, entry: ZipEntry, signal?: AbortSignal): Promise<SharedStringsParser> {
+export async function loadSharedStrings(
+	zip: ZipArchive,
+	entry: ZipEntry,
+	signal?: AbortSignal,
+): Promise<SharedStringsParser> {
 	const parser = new SharedStringsParser();
 	for await (const text of decodeChunks(readEntryChunks(zip, entry), 'utf-8', SHARED_PIECE_BYTES)) {
 		if (signal?.aborted) return parser;

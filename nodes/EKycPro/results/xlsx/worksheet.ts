@@ -41,7 +41,10 @@ const enum CellType {
 export class WorksheetParser {
 	private readonly carry = new CarryOver(
 		MAX_ELEMENT_CHARS,
-		() => new ResultFileError(`The worksheet holds an element of more than 16 million characters, so it is damaged. ${DOWNLOAD_AGAIN}`),
+		() =>
+			new ResultFileError(
+				`The worksheet holds an element of more than 16 million characters, so it is damaged. ${DOWNLOAD_AGAIN}`,
+			),
 	);
 	private prefix: string | undefined;
 	private inSheetData = false;
@@ -278,7 +281,11 @@ export class WorksheetParser {
 		let value: CellValue | undefined;
 		let end = -1;
 		if (type === CellType.Inline) {
-			if (s.charCodeAt(contentStart + 1) === 105 /* i */ && s.charCodeAt(contentStart + 5) === 116 /* t */ && s.charCodeAt(contentStart + 6) === 62) {
+			if (
+				s.charCodeAt(contentStart + 1) === 105 /* i */ &&
+				s.charCodeAt(contentStart + 5) === 116 /* t */ &&
+				s.charCodeAt(contentStart + 6) === 62
+			) {
 				// `<is><t>text</t></is></c>`: the first `<` after the text must start `</t></is></c>`. In well-formed XML
 				// `</t>` can only be followed by `</is>` or a phonetic run (`<rPh`), and `</is>` by `</c>` or `<extLst>`,
 				// so checking a few characters of each tag is enough.
@@ -306,7 +313,11 @@ export class WorksheetParser {
 			let valueEnd = valueStart;
 			while (valueEnd < length && s.charCodeAt(valueEnd) !== 60) valueEnd++;
 			if (valueEnd + 8 > length) return -1;
-			if (s.charCodeAt(valueEnd + 2) === 118 /* v */ && s.charCodeAt(valueEnd + 5) === 47 && s.charCodeAt(valueEnd + 6) === 99 /* c */) {
+			if (
+				s.charCodeAt(valueEnd + 2) === 118 /* v */ &&
+				s.charCodeAt(valueEnd + 5) === 47 &&
+				s.charCodeAt(valueEnd + 6) === 99 /* c */
+			) {
 				value = this.convert(s, valueStart, valueEnd, type);
 				end = valueEnd + 8;
 			}

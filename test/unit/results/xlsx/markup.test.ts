@@ -20,7 +20,9 @@ describe('rootPrefix', () => {
 
 describe('stripPrefix', () => {
 	it('removes the prefix from start and end tags only', () => {
-		expect(stripPrefix('<x:row r="1"><x:c><x:v>x:1</x:v></x:c></x:row>', 'x:')).toBe('<row r="1"><c><v>x:1</v></c></row>');
+		expect(stripPrefix('<x:row r="1"><x:c><x:v>x:1</x:v></x:c></x:row>', 'x:')).toBe(
+			'<row r="1"><c><v>x:1</v></c></row>',
+		);
 		expect(stripPrefix('<row/>', '')).toBe('<row/>');
 	});
 });
@@ -34,7 +36,11 @@ describe('collectText', () => {
 	});
 
 	it('joins rich text runs and leaves out phonetic runs', () => {
-		expect(collectText('<r><t>Bold</t></r><r><rPr><b/></rPr><t xml:space="preserve"> and plain</t></r>')).toBe('Bold and plain');
-		expect(collectText('<r><t>東京</t></r><rPh sb="0" eb="2"><t>トウキョウ</t></rPh><phoneticPr fontId="1"/>')).toBe('東京');
+		expect(collectText('<r><t>Bold</t></r><r><rPr><b/></rPr><t xml:space="preserve"> and plain</t></r>')).toBe(
+			'Bold and plain',
+		);
+		expect(collectText('<r><t>東京</t></r><rPh sb="0" eb="2"><t>トウキョウ</t></rPh><phoneticPr fontId="1"/>')).toBe(
+			'東京',
+		);
 	});
 });

@@ -38,7 +38,9 @@ describe('locateWorkbookParts', () => {
 	});
 
 	it('follows absolute targets to a worksheet at an unusual path', async () => {
-		expect(await partsOf([{ name: 'R', rows: ROWS, path: 'xl/data/results/main.xml' }], { absoluteTargets: true })).toEqual({
+		expect(
+			await partsOf([{ name: 'R', rows: ROWS, path: 'xl/data/results/main.xml' }], { absoluteTargets: true }),
+		).toEqual({
 			sheet: 'xl/data/results/main.xml',
 			sheetName: 'R',
 			sharedStrings: undefined,
@@ -55,10 +57,15 @@ describe('locateWorkbookParts', () => {
 
 	it('says a binary workbook (.xlsb) cannot be read and what to do instead', async () => {
 		const xlsb = (text: string) =>
-			text.replace('openxmlformats-officedocument.spreadsheetml.sheet.main+xml', 'ms-excel.sheet.binary.macroEnabled.main');
+			text.replace(
+				'openxmlformats-officedocument.spreadsheetml.sheet.main+xml',
+				'ms-excel.sheet.binary.macroEnabled.main',
+			);
 		const data = buildXlsx([{ name: 'R', rows: ROWS }], {
 			mapEntries: (entries) =>
-				entries.map((entry) => (entry.name === '[Content_Types].xml' ? { ...entry, data: xlsb(String(entry.data)) } : entry)),
+				entries.map((entry) =>
+					entry.name === '[Content_Types].xml' ? { ...entry, data: xlsb(String(entry.data)) } : entry,
+				),
 		});
 		const located = locateWorkbookParts(openZip(data));
 		await expect(located).rejects.toBeInstanceOf(ResultFileError);

@@ -89,48 +89,61 @@ async function runParked(
 }
 
 describe('park mode', () => {
-	test('a 30-minute task: parked between checks, every contact enriched, few status calls, no wait state left', async () => {
-		const numbers = swissNumbers(300, 1);
-		const sandbox = await openSandbox({ timing: timingFor(numbers.length, 30) });
-		const run = await runParked(
-			sandbox,
-			parkedWorkflow('whatsappAvatar', 'inputItems', { mode: 'enrich' }),
-			contactsFor(numbers),
-		);
-		const result = run.value;
-		expect(result.error).toBeUndefined();
+	// The items that loop: one task item (Result Rows), or 1,000 contacts (Input Items With Their Results).
+	test.each([
+		{ items: 1, createOutput: 'task' as const, mode: 'rows' },
+		{ items: 1000, createOutput: 'inputItems' as const, mode: 'enrich' },
+	])(
+		'a 30-minute task, $items looping item(s): parked between checks, the right results, few status calls, no wait state left',
+		async ({ createOutput, mode }) => {
+			const numbers = swissNumbers(1000, 1);
+			const sandbox = await openSandbox({ timing: timingFor(numbers.length, 30) });
+			const run = await runParked(
+				sandbox,
+				parkedWorkflow('whatsappAvatar', createOutput, { mode }),
+				contactsFor(numbers),
+			);
+			const result = run.value;
+			expect(result.error).toBeUndefined();
 
-		// The run ended: nothing left waiting, nothing on Check Again in the last pass.
-		expect(result.run.status).not.toBe('waiting');
-		expect(result.output('Wait', CHECK_AGAIN)).toEqual([]);
-		const done = result.outputOfAllRuns('Wait', DONE);
-		expect(done).toHaveLength(numbers.length);
-		const expected = expectedRows(sandbox, 'whatsappAvatar', numbers);
-		done.forEach((item, index) => {
-			expect(item.json.phone).toBe(numbers[index]);
-			expect((item.json.ekycpro as IDataObject).result).toEqual(expected[index]);
-			expect(item.json).not.toHaveProperty('ekycpro_wait');
-		});
-		expect(result.outputOfAllRuns('Wait', NOT_FINISHED)).toEqual([]);
+			// The run ended: nothing left waiting, nothing on Check Again in the last pass.
+			expect(result.run.status).not.toBe('waiting');
+			expect(result.output('Wait', CHECK_AGAIN)).toEqual([]);
+			const done = result.outputOfAllRuns('Wait', DONE);
+			expect(done).toHaveLength(numbers.length);
+			const expected = expectedRows(sandbox, 'whatsappAvatar', numbers);
+			done.forEach((item, index) => {
+				if (mode === 'rows') {
+					expect(item.json).toEqual(expected[index]);
+					return;
+				}
+				expect(item.json.phone).toBe(numbers[index]);
+				expect((item.json.ekycpro as IDataObject).result).toEqual(expected[index]);
+				expect(item.json).not.toHaveProperty('ekycpro_wait');
+			});
+			expect(result.outputOfAllRuns('Wait', NOT_FINISHED)).toEqual([]);
 
-		// One charge; parked most of the time; the status calls stay within the adaptive schedule's budget.
-		const task = sandbox.tasks()[0];
-		expect(sandbox.charges).toBe(1);
-		expect(result.parks.length).toBeGreaterThanOrEqual(3);
-		for (const park of result.parks) expect(park.until - park.at).toBeGreaterThanOrEqual(65_000);
-		const calls = statusRequests(sandbox).length;
-		expect(calls).toBeLessThanOrEqual(16);
-		// The end is seen within about a minute of the export.
-		const exportedAt = task.createdAt + 30 * MINUTE;
-		expect(run.simulatedMs).toBeGreaterThanOrEqual(29 * MINUTE);
-		expect(task.createdAt + run.simulatedMs - exportedAt).toBeLessThan(2 * MINUTE);
-		const passes = result.runData.Wait.length;
-		console.log(
-			`park mode, 30-minute task, ${numbers.length} contacts: ${calls} status calls, ${passes} passes, ${result.parks.length} parks, ` +
-				`end seen ${Math.round((task.createdAt + run.simulatedMs - exportedAt) / 1000)} s after the export, ` +
-				`stored execution ${result.parks.map((park) => park.storedChars).join(' / ')} chars at each park`,
-		);
-	});
+			// One charge; parked most of the time; the status calls stay within the adaptive schedule's budget.
+			const task = sandbox.tasks()[0];
+			expect(sandbox.charges).toBe(1);
+			expect(result.parks.length).toBeGreaterThanOrEqual(3);
+			const stored = result.parks.map((park) => park.storedChars);
+			for (const park of result.parks) expect(park.until - park.at).toBeGreaterThanOrEqual(65_000);
+			const calls = statusRequests(sandbox).length;
+			expect(calls).toBeLessThanOrEqual(16);
+			// The end is seen within about a minute of the export.
+			const exportedAt = task.createdAt + 30 * MINUTE;
+			expect(run.simulatedMs).toBeGreaterThanOrEqual(29 * MINUTE);
+			expect(task.createdAt + run.simulatedMs - exportedAt).toBeLessThan(2 * MINUTE);
+			const passes = result.runData.Wait.length;
+			console.log(
+				`park mode, 30-minute task of ${numbers.length} numbers, ${mode === 'rows' ? 1 : numbers.length} looping item(s): ${calls} status calls, ${passes} passes, ${result.parks.length} parks, ` +
+					`end seen ${Math.round((task.createdAt + run.simulatedMs - exportedAt) / 1000)} s after the export, ` +
+					`stored execution ${stored.join(' / ')} chars at each park ` +
+					`(${Math.round((stored[stored.length - 1] - stored[0]) / (stored.length - 1) / 1000)} kB more per park)`,
+			);
+		},
+	);
 
 	test("rows mode, two tasks of different length: each task's rows leave on Done in the pass it finished", async () => {
 		const quick = swissNumbers(40, 2);

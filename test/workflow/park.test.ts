@@ -4,7 +4,7 @@
  * (a JSON copy) runs on with a workflow loaded anew, at the time it waits for. Expected rows come from the sandbox.
  */
 import { sleep } from 'n8n-workflow';
-import type { IConnections, IDataObject, INode } from 'n8n-workflow';
+import type { IConnections, IDataObject } from 'n8n-workflow';
 
 import { startSandbox } from '../sandbox';
 import type { Sandbox, SandboxOptions } from '../sandbox';
@@ -12,7 +12,7 @@ import { SimulatedClock } from './clock';
 import type { SimulatedRun } from './clock';
 import { cleanupHarness, loadPackage, packageNode, runWorkflow } from './harness';
 import type { RunOptions, WorkflowRunResult } from './harness';
-import { contactsFor, credentials, expectedRows, statusRequests, swissNumbers } from './waitFixtures';
+import { contactsFor, createNode, credentials, expectedRows, statusRequests, swissNumbers } from './waitFixtures';
 import type { CheckId } from './waitFixtures';
 
 const MINUTE = 60_000;
@@ -40,17 +40,6 @@ async function openSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 /** A task of `count` numbers that takes about `minutes` in all (20 s pending, 15 s exporting). */
 function timingFor(count: number, minutes: number): SandboxOptions['timing'] {
 	return { pendingMs: 20_000, completedMs: 15_000, numbersPerSecond: count / (minutes * 60 - 35) };
-}
-
-function createNode(check: CheckId, output: 'task' | 'inputItems'): INode {
-	return packageNode('Create Task', 'eKycPro', {
-		resource: check,
-		operation: 'createTask',
-		numbersSource: 'field',
-		phoneField: 'phone',
-		defaultCountry: 'CH',
-		output,
-	});
 }
 
 /** Create Task -> Wait, and Wait's Check Again back to Wait (unless `loop` is false). */

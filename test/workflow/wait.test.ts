@@ -21,6 +21,7 @@ import {
 	simplified,
 	statusRequests,
 	swissNumbers,
+	createNode,
 } from './waitFixtures';
 import type { CheckId } from './waitFixtures';
 
@@ -52,17 +53,6 @@ afterEach(async () => {
 	await Promise.all(sandboxes.splice(0).map(async (sandbox) => await sandbox.close()));
 });
 afterAll(() => cleanupHarness());
-
-function createNode(check: CheckId, output: 'task' | 'inputItems'): INode {
-	return packageNode('Create Task', 'eKycPro', {
-		resource: check,
-		operation: 'createTask',
-		numbersSource: 'field',
-		phoneField: 'phone',
-		defaultCountry: 'CH',
-		output,
-	});
-}
 
 function waitNode(parameters: INode['parameters']): INode {
 	return packageNode('Wait', 'eKycProWait', parameters);

@@ -2,11 +2,24 @@
  * Fixtures shared by the Wait node's workflow tests: contacts in the shapes a CRM hands over, the rows the sandbox
  * promises for them, and what the sandbox saw.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import type { Sandbox } from '../sandbox';
+import { packageNode } from './harness';
 
 export type CheckId = 'whatsappAvatar' | 'telegramAvatar' | 'telegram' | 'facebook' | 'instagram';
+
+/** Create Task reading each contact's phone field (Swiss numbers without a country code are read as Swiss). */
+export function createNode(check: CheckId, output: 'task' | 'inputItems'): INode {
+	return packageNode('Create Task', 'eKycPro', {
+		resource: check,
+		operation: 'createTask',
+		numbersSource: 'field',
+		phoneField: 'phone',
+		defaultCountry: 'CH',
+		output,
+	});
+}
 
 export function credentials(sandbox: Sandbox) {
 	return { eKycProApi: { apiKey: sandbox.apiKey, baseUrl: sandbox.baseUrl } };

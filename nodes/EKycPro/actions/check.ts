@@ -4,17 +4,46 @@ import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n
 import { CHECKS, CUSTOM_CHECK_ID, customCheck, findCheck } from '../checks';
 import type { ApiStyle, CheckDefinition } from '../checks';
 
+/** A value of the Check (resource) parameter, with its label and how an action names it. */
+export interface CheckOption {
+	value: string;
+	name: string;
+	description: string;
+	/** Inside "Create a … task", as the nodes panel and new node names show it. */
+	actionName: string;
+}
+
 /** One resource per check in the catalogue, then the custom check. */
-const resourceOptions: INodePropertyOptions[] = CHECKS.map((check) => ({
-	name: check.name,
-	value: check.id,
-	description: check.description,
-}));
-resourceOptions.push({
-	name: 'Custom Check',
-	value: CUSTOM_CHECK_ID,
-	description: 'Any other check of the eKYCPro API, by its v1 task type or its API path',
-});
+export const CHECK_OPTIONS: readonly CheckOption[] = [
+	...CHECKS.map((check) => ({ value: check.id, name: check.name, description: check.description, actionName: check.name })),
+	{
+		value: CUSTOM_CHECK_ID,
+		name: 'Custom Check',
+		description: 'Any other check of the eKYCPro API, by the task type or API path its documentation gives',
+		actionName: 'custom check',
+	},
+];
+
+/**
+ * n8n adds a "Custom API Call" option to `resource` and every `operation` of a node whose credential authenticates
+ * generically, unless the last option already is one (there is no opt-out). Picking it, the editor hides the other
+ * parameters and points to the HTTP Request node, which sends this credential's key. Declared here so that it is the
+ * same option n8n would add, with an action: a node set to it is named "Make a custom API call", not after the value.
+ */
+export const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+export const CUSTOM_API_CALL_OPTION = {
+	name: 'Custom API Call',
+	value: CUSTOM_API_CALL,
+	description: 'Call any eKYCPro endpoint with the HTTP Request node and this credential',
+	action: 'Make a custom API call',
+};
+
+/**
+ * The check is n8n's `resource` (its name is what n8n's nodes panel and node naming key on); labelled Check, since
+ * that is what the user picks.
+ */
+const resourceOptions: INodePropertyOptions[] = CHECK_OPTIONS.map(({ name, value, description }) => ({ name, value, description }));
+resourceOptions.push({ name: CUSTOM_API_CALL_OPTION.name, value: CUSTOM_API_CALL, description: CUSTOM_API_CALL_OPTION.description });
 
 export const resourceProperty: INodeProperties = {
 	displayName: 'Check',
@@ -27,14 +56,22 @@ export const resourceProperty: INodeProperties = {
 
 export const customCheckProperties: INodeProperties[] = [
 	{
-		displayName: 'API Style',
+		displayName: 'Check Given By',
 		name: 'customApiStyle',
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: [CUSTOM_CHECK_ID] } },
 		options: [
-			{ name: 'V1 Task Type', value: 'v1', description: 'POST /v1/tasks with a task_type, such as ws_avatar or vk' },
-			{ name: 'API Path', value: 'legacy', description: 'POST {path}/tasks and GET {path}/tasks/{ID}, such as /wa/api/simple' },
+			{
+				name: 'Task Type',
+				value: 'v1',
+				description: 'The documentation names the check by a task type, such as ws_avatar or vk',
+			},
+			{
+				name: 'API Path',
+				value: 'legacy',
+				description: 'The documentation gives the check an API path, such as /wa/api/simple',
+			},
 		],
 		default: 'v1',
 	},

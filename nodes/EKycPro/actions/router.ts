@@ -21,7 +21,7 @@ function operationOptions(check: CheckOption): INodePropertyOptions[] {
 		{
 			name: OPERATION_LABELS.createTask,
 			value: 'createTask',
-			description: 'Upload numbers as one task (charged per number sent)',
+			description: 'Upload numbers as one task (charged)',
 			action: `Create ${/^[aeiou]/i.test(check.actionName) ? 'an' : 'a'} ${check.actionName} task`,
 		},
 		{

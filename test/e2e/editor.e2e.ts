@@ -86,9 +86,11 @@ async function dismissToasts(page: Page): Promise<void> {
 	await page.waitForSelector('.el-notification', { hidden: true, timeout: 5_000 }).catch(() => undefined);
 }
 
+/** Closes the node's panel: "Back to canvas" in n8n 1, a close button in n8n 2. */
 async function backToCanvas(page: Page): Promise<void> {
-	const back = await page.$(testId('back-to-canvas'));
-	if (back) await back.click();
+	const close = await page.$(`${testId('back-to-canvas')}, ${testId('ndv-close-button')}`);
+	if (close) await close.click();
+	else await page.keyboard.press('Escape');
 	await page.waitForSelector(testId('ndv'), { hidden: true });
 }
 
@@ -128,11 +130,13 @@ describe.each(majors)('the editor of real n8n %i.x in a browser', (major) => {
 		await (await find(page, testId('canvas-plus-button'))).click();
 		await (await find(page, testId('node-creator-search-bar'))).type('eKYCPro');
 		const items = `${testId('node-creator')} ${testId('item-iterator-item')}`;
+		// n8n 2 shows each node's description under its name: read the names.
+		const names = `${testId('node-creator')} ${testId('node-creator-item-name')}`;
 		await waitFor('both nodes in the search', async () => {
-			const found = await texts(page, items);
+			const found = await texts(page, names);
 			return found.includes('eKYCPro') && found.includes('eKYCPro Wait') ? found : undefined;
 		});
-		await clickText(page, items, 'eKYCPro');
+		await clickText(page, names, 'eKYCPro');
 
 		// Per check, a heading and its three actions, in the catalogue's order (the list renders in steps: wait for all).
 		const expected = Object.entries(CHECK_ACTIONS).flatMap(([check, create]) => [

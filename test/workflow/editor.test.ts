@@ -130,3 +130,16 @@ describe('Custom API Call', () => {
 		expect(error.description).toMatch(/HTTP Request node.*Predefined Credential Type.*eKYCPro API/);
 	});
 });
+
+describe('the Create Task panel', () => {
+	test('says that a run, also from the editor, creates a charged task', () => {
+		const notice = description.properties.find((property) => property.type === 'notice' && property.name === 'chargeNotice');
+		expect(notice?.displayOptions?.show?.operation).toEqual(['createTask']);
+		expect(notice?.displayName).toMatch(/creates one eKYCPro task and is charged for it, also a run from the editor/);
+	});
+
+	test('offers no Output choice for a typed list (its numbers belong to no input item)', () => {
+		const output = description.properties.find((property) => property.name === 'output');
+		expect(output?.displayOptions?.hide?.numbersSource).toEqual(['list']);
+	});
+});

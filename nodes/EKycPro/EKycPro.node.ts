@@ -2,7 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { customCheckProperties, resourceProperty } from './actions/check';
-import { operationProperties, operationProperty, route } from './actions/router';
+import { operationProperties, operationPropertiesByCheck, route, subtitleExpression } from './actions/router';
 import { eKycProApiTest } from './methods/credentialTest';
 
 export class EKycPro implements INodeType {
@@ -12,7 +12,7 @@ export class EKycPro implements INodeType {
 		icon: { light: 'file:ekycpro.svg', dark: 'file:ekycpro.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: subtitleExpression(),
 		description:
 			'Check thousands of phone numbers at once for WhatsApp, Telegram, Facebook and Instagram accounts and profile pictures',
 		defaults: { name: 'eKYCPro' },
@@ -20,7 +20,7 @@ export class EKycPro implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'eKycProApi', required: true, testedBy: 'eKycProApiTest' }],
-		properties: [resourceProperty, ...customCheckProperties, operationProperty, ...operationProperties],
+		properties: [resourceProperty, ...customCheckProperties, ...operationPropertiesByCheck, ...operationProperties],
 	};
 
 	methods = { credentialTest: { eKycProApiTest } };

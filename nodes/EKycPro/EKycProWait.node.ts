@@ -11,7 +11,7 @@ export class EKycProWait implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'eKYCPro Wait',
 		name: 'eKycProWait',
-		icon: { light: 'file:ekycpro.svg', dark: 'file:ekycpro.dark.svg' },
+		icon: { light: 'file:ekycproWait.svg', dark: 'file:ekycproWait.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle:

@@ -16,7 +16,7 @@ export const checkOptions: INodePropertyOptions[] = [
 	{
 		name: 'Custom Check',
 		value: CUSTOM_CHECK_ID,
-		description: 'Any other check of the eKYCPro API, by its v1 task type or its API path',
+		description: 'Any other check of the eKYCPro API, by the task type or API path its documentation gives',
 	},
 ];
 
@@ -32,17 +32,21 @@ export const customCheckProperties = (whenCustom: NonNullable<DisplayOptions>): 
 	});
 	return [
 		{
-			displayName: 'API Style',
+			displayName: 'Check Given By',
 			name: 'customApiStyle',
 			type: 'options',
 			noDataExpression: true,
 			displayOptions: whenCustom,
 			options: [
-				{ name: 'V1 Task Type', value: 'v1', description: 'POST /v1/tasks with a task_type, such as ws_avatar or vk' },
+				{
+					name: 'Task Type',
+					value: 'v1',
+					description: 'The documentation names the check by a task type, such as ws_avatar or vk',
+				},
 				{
 					name: 'API Path',
 					value: 'legacy',
-					description: 'POST {path}/tasks and GET {path}/tasks/{ID}, such as /wa/api/simple',
+					description: 'The documentation gives the check an API path, such as /wa/api/simple',
 				},
 			],
 			default: 'v1',

@@ -78,12 +78,15 @@ describe("the package loads through n8n-core's PackageDirectoryLoader", () => {
 			'facebook',
 			'instagram',
 			'custom',
+			// n8n would add it anyway (test/workflow/editor.test.ts says why it is declared).
+			'__CUSTOM_API_CALL__',
 		]);
 		const operation = description.properties.find((property) => property.name === 'operation');
 		expect(operation?.options?.map((option) => ('value' in option ? option.value : undefined))).toEqual([
 			'createTask',
 			'getStatus',
 			'downloadResult',
+			'__CUSTOM_API_CALL__',
 		]);
 	});
 

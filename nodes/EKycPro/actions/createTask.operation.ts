@@ -25,6 +25,16 @@ countryOptions.push(...COUNTRY_OPTIONS);
 
 export const description: INodeProperties[] = [
 	{
+		// Execute step in the editor runs the node for real: the user should know before the first click.
+		displayName:
+			'Each run of this node creates one eKYCPro task and is charged for it, also a run from the editor (Execute step ' +
+			"or Execute workflow). To try it for free, point the credential's Base URL at the sandbox (npm run sandbox).",
+		name: 'chargeNotice',
+		type: 'notice',
+		displayOptions: show,
+		default: '',
+	},
+	{
 		displayName: 'Numbers From',
 		name: 'numbersSource',
 		type: 'options',
@@ -41,7 +51,11 @@ export const description: INodeProperties[] = [
 				value: 'binary',
 				description: 'A .txt (one number per line) or .csv file in a binary property of the input items',
 			},
-			{ name: 'List', value: 'list', description: 'Numbers typed or mapped into this node' },
+			{
+				name: 'List',
+				value: 'list',
+				description: 'Numbers typed or mapped into this node. The node outputs one item for the task.',
+			},
 		],
 		default: 'field',
 	},
@@ -63,7 +77,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		displayOptions: { show: { operation: ['createTask'], numbersSource: ['binary'] } },
 		default: 'data',
-		hint: 'The name of the input binary field containing the file of numbers',
+		description: 'The name of the input binary field containing the file of numbers',
 	},
 	{
 		displayName: 'CSV Column',
@@ -101,7 +115,8 @@ export const description: INodeProperties[] = [
 		name: 'output',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: show,
+		// A typed list belongs to no input item: with List the output is the task (see readParameters).
+		displayOptions: { show: { operation: ['createTask'] }, hide: { numbersSource: ['list'] } },
 		options: [
 			{
 				name: 'Task',
@@ -169,7 +184,9 @@ interface CreateTaskParameters {
 function readParameters(ctx: IExecuteFunctions): CreateTaskParameters {
 	const check = resolveCheck(ctx);
 	const source = ctx.getNodeParameter('numbersSource', 0) as CreateTaskParameters['source'];
-	const output = ctx.getNodeParameter('output', 0) as CreateTaskParameters['output'];
+	// Input Items With Their Numbers has no meaning for a list typed into the node (the option is hidden for it; a
+	// workflow saved with both before gets the task item).
+	const output = source === 'list' ? 'task' : (ctx.getNodeParameter('output', 0) as CreateTaskParameters['output']);
 	const defaultCountry = ctx.getNodeParameter('defaultCountry', 0, '') as string;
 	const options = ctx.getNodeParameter('options', 0, {}) as { removeDuplicates?: boolean };
 	return {

@@ -9,7 +9,7 @@ export type ResultRow = Record<string, CellValue>;
 /** One table row as read: index = column, holes for cells absent from the file. */
 export type RawRecord = (CellValue | undefined)[];
 
-/** Columns that hold phone numbers: a numeric cell there becomes its digit string. */
+/** Columns that hold phone numbers (a header naming one is a header, not data). */
 const PHONE_COLUMNS = new Set(['number', 'phone', 'phone_number', 'phonenumber', 'mobile', 'msisdn']);
 /** Columns whose numeric text becomes a number when simplifying. */
 const NUMERIC_COLUMNS = new Set(['age']);
@@ -198,13 +198,15 @@ export class RowAssembler {
 		// Copying the template gives every row the same shape at once; only the cells present are then written.
 		const row: ResultRow = { ...this.template };
 		const simplify = this.simplify;
-		const phoneColumn = this.phoneColumn;
 		// Blank cells to the right of the header have no key; they are left out.
 		const limit = Math.min(record.length, keys.length);
 		for (let index = 0; index < limit; index++) {
 			let value = record[index];
 			if (value === undefined || value === null) continue;
-			if (typeof value === 'number' && phoneColumn[index]) value = numberToDigits(value);
+			// One rule for every format: a cell is text as the file shows it (an XLSX number cell as its digits, as a
+			// CSV would hold it); Simplify then types the known columns the same way whatever the file was.
+			if (typeof value === 'number') value = numberToDigits(value);
+			else if (typeof value === 'boolean') value = value ? 'TRUE' : 'FALSE';
 			row[keys[index]] = simplify ? simplifyValue(keys[index], value) : value;
 		}
 		return row;

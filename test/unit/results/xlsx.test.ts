@@ -71,8 +71,8 @@ describe('XLSX written by exceljs (shared strings, as Excel writes them)', () =>
 		sheet.addRow(['+41798284652', false, { formula: '2+2', result: 4 }, null, 'plain']);
 		const data = new Uint8Array(await workbook.xlsx.writeBuffer());
 		expect(await readAll(data)).toEqual([
-			{ number: '+41798284651', flag: true, total: 2, error: '#N/A', note: 'Hello wörld' },
-			{ number: '+41798284652', flag: false, total: 4, error: '', note: 'plain' },
+			{ number: '+41798284651', flag: 'TRUE', total: '2', error: '#N/A', note: 'Hello wörld' },
+			{ number: '+41798284652', flag: 'FALSE', total: '4', error: '', note: 'plain' },
 		]);
 	});
 
@@ -263,10 +263,10 @@ describe('XLSX shapes written by hand', () => {
 		expect(await readAll(data)).toEqual([
 			{
 				number: '41798284651',
-				int: 42,
-				float: -3.25,
-				exp: 1500,
-				bool: true,
+				int: '42',
+				float: '-3.25',
+				exp: '1500',
+				bool: 'TRUE',
 				err: '#DIV/0!',
 				date: '2024-10-19T18:24:56Z',
 				str: 'ab',
@@ -292,7 +292,7 @@ describe('XLSX shapes written by hand', () => {
 		expect(await readAll(data)).toEqual([
 			{
 				number: '+41798284651',
-				age: 25,
+				age: '25',
 				whatsapp: 'yes',
 				whatsapp_2: 'no',
 				column_5: 'unnamed',
@@ -467,5 +467,28 @@ describe('readResultRows on an XLSX', () => {
 			skin_color: null,
 			whatsapp: false,
 		});
+	});
+});
+
+describe('one rule for every format', () => {
+	const header = ['Number', 'age', 'whatsapp', 'risk_score', 'note'];
+	const xlsxRows: WrittenValue[][] = [
+		['+41798284651', 25, 'yes', 0.75, 'ok'],
+		['+41798284652', '', 'no', 12, ''],
+	];
+	const csv = 'Number,age,whatsapp,risk_score,note\n+41798284651,25,yes,0.75,ok\n+41798284652,,no,12,\n';
+
+	it.each([false, true])('XLSX number cells and the same CSV give the same rows (simplify %s)', async (simplify) => {
+		const fromXlsx = await readAll(await excelWorkbook([{ name: 'Result', rows: [header, ...xlsxRows] }]), {
+			simplify,
+		});
+		const fromCsv = await readAll(new TextEncoder().encode(csv), { simplify });
+		expect(fromXlsx).toEqual(fromCsv);
+		// Known columns are typed only when simplifying; an unknown numeric column stays text either way.
+		expect(fromXlsx[0]).toEqual(
+			simplify
+				? { number: '+41798284651', age: 25, whatsapp: true, risk_score: '0.75', note: 'ok' }
+				: { number: '+41798284651', age: '25', whatsapp: 'yes', risk_score: '0.75', note: 'ok' },
+		);
 	});
 });

@@ -23,6 +23,9 @@ export function expectedRows(header: string[], rows: WrittenValue[][]): ResultRo
 					const value = row[index];
 					if (value === null || value === undefined) return [key, ''];
 					if (key === 'number' && typeof value === 'number') return [key, BigInt(value).toString()];
+					// Every cell comes out as text, whatever the format: a number cell as its digits, a boolean as Excel shows it.
+					if (typeof value === 'number') return [key, String(value)];
+					if (typeof value === 'boolean') return [key, value ? 'TRUE' : 'FALSE'];
 					return [key, value];
 				}),
 			),

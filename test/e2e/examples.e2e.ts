@@ -94,9 +94,14 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 				expect(ekycpro.number).toBe(normalised.e164);
 				expect(ekycpro.found).toBe(true);
 				expect(ekycpro.result).toEqual(expectedResult(sandbox, 'whatsappAvatar', normalised.e164));
+				// A contact carries only its own rejected values: none here.
+				expect(ekycpro.rejected).toBeUndefined();
 			} else {
 				expect(ekycpro.found).toBe(false);
 				expect(String(ekycpro.reason)).toMatch(/not sent/);
+				expect((ekycpro.rejected as Array<{ value: string }>).map((entry) => entry.value)).toEqual([
+					contacts[index].phone,
+				]);
 			}
 		});
 		// The contacts flow on to the CRM update, one per contact.

@@ -1,6 +1,6 @@
 /**
  * Regenerates the pictures the README shows (docs/*.png: the example workflow on the canvas after a run, the Create
- * Task panel, the Wait node's output table) by running the editor end-to-end test with its screenshots pointed at
+ * Task panel, the Wait node's output table, the parked loop) by running the editor end-to-end test with its screenshots pointed at
  * docs/. Needs Debian's chromium and installs n8n on first use, like the test.
  *
  *   npm run screenshots             # n8n 2.x
@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '..');
 const docs = path.join(repoRoot, 'docs');
-const PICTURES = ['workflow.png', 'create-task.png', 'wait-output.png'];
+const PICTURES = ['workflow.png', 'create-task.png', 'wait-output.png', 'park-loop.png'];
 /** Pictures in the repository stay small: cropped to what they show. */
 const MAX_BYTES = 150 * 1024;
 

@@ -48,6 +48,9 @@ function screenshotDir(major: number): string {
 const ENRICH = JSON.parse(
 	fs.readFileSync(path.join(repoRoot, 'examples', 'enrich-contacts.json'), 'utf8'),
 ) as N8nWorkflowJson;
+const ENRICH_PARKED = JSON.parse(
+	fs.readFileSync(path.join(repoRoot, 'examples', 'enrich-contacts-parked.json'), 'utf8'),
+) as N8nWorkflowJson;
 const CREATE_NODE = 'eKYCPro: create task';
 const WAIT_NODE = 'eKYCPro: wait for results';
 const CONTACTS = (
@@ -128,6 +131,7 @@ describe.each(majors)('the editor of real n8n %i.x in a browser', (major) => {
 			data: { apiKey: sandbox.apiKey, baseUrl: sandbox.baseUrl },
 		});
 		await importWorkflow(packageHome.home, ENRICH);
+		await importWorkflow(packageHome.home, ENRICH_PARKED);
 		n8n = await startN8n(packageHome.home);
 		browser = await launchBrowser({ width: 1600, height: 1000 });
 		page = browser.page;
@@ -329,5 +333,42 @@ describe.each(majors)('the editor of real n8n %i.x in a browser', (major) => {
 		});
 		await screenshotClip(page, path.join(shots, 'create-task.png'), panel);
 		await backToCanvas(page);
+	});
+	test('the parked example: the Wait node shows Check Again, Done and Not Finished, Check Again looping back to it', async () => {
+		await openEditor(page, `${n8n!.baseUrl}/workflow/${String(ENRICH_PARKED.id)}`);
+		const wait = `${testId('canvas-node')}[data-node-name="${WAIT_NODE}"]`;
+		await find(page, wait);
+		// The outputs come from the node's outputs expression on Between Checks: the editor evaluates it.
+		const labels = await waitFor("the Wait node's output labels", async () => {
+			const text = await page.$eval(`${wait}`, (element) => {
+				const node = element.closest('.vue-flow__node') ?? element;
+				return node.textContent ?? '';
+			});
+			return /Check Again/.test(text) && /Done/.test(text) && /Not Finished/.test(text) ? text : undefined;
+		});
+		expect(labels).toMatch(/Check Again[\s\S]*Done[\s\S]*Not Finished/);
+		const loop = await page.$$(`[data-source-node-name="${WAIT_NODE}"][data-target-node-name="${WAIT_NODE}"]`);
+		expect(loop.length).toBeGreaterThan(0);
+
+		await dismissToasts(page);
+		await (await find(page, testId('zoom-to-fit'))).click();
+		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		await (await find(page, testId('zoom-out-button'))).click();
+		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		const box = await page.$$eval(`${testId('canvas-node')}, .vue-flow__node`, (nodes) => {
+			const rects = nodes.map((node) => node.getBoundingClientRect()).filter((rect) => rect.width > 0);
+			return {
+				x: Math.min(...rects.map((rect) => rect.left)),
+				y: Math.min(...rects.map((rect) => rect.top)),
+				right: Math.max(...rects.map((rect) => rect.right)),
+				bottom: Math.max(...rects.map((rect) => rect.bottom)),
+			};
+		});
+		await screenshotClip(page, path.join(shots, 'park-loop.png'), {
+			x: box.x - 70,
+			y: box.y - 40,
+			width: box.right - box.x + 170,
+			height: box.bottom - box.y + 90,
+		});
 	});
 });

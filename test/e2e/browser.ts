@@ -171,3 +171,33 @@ export async function screenshotClip(
 	await page.screenshot({ path: file as `${string}.png`, clip: { x, y, width, height } });
 	return fs.statSync(file).size;
 }
+
+/**
+ * The whole workflow on the canvas as the README shows it: fitted, one step zoomed out (room for the edges beyond the
+ * last nodes), then cut to the nodes plus `margin` (labels under the nodes, item counts on the edges).
+ */
+export async function screenshotCanvas(
+	page: Page,
+	file: string,
+	margin: { left: number; top: number; right: number; bottom: number },
+): Promise<number> {
+	await (await find(page, testId('zoom-to-fit'))).click();
+	await new Promise((resolve) => setTimeout(resolve, 1_000));
+	await (await find(page, testId('zoom-out-button'))).click();
+	await new Promise((resolve) => setTimeout(resolve, 1_000));
+	const box = await page.$$eval(`${testId('canvas-node')}, .vue-flow__node`, (nodes) => {
+		const rects = nodes.map((node) => node.getBoundingClientRect()).filter((rect) => rect.width > 0);
+		return {
+			x: Math.min(...rects.map((rect) => rect.left)),
+			y: Math.min(...rects.map((rect) => rect.top)),
+			right: Math.max(...rects.map((rect) => rect.right)),
+			bottom: Math.max(...rects.map((rect) => rect.bottom)),
+		};
+	});
+	return await screenshotClip(page, file, {
+		x: box.x - margin.left,
+		y: box.y - margin.top,
+		width: box.right - box.x + margin.left + margin.right,
+		height: box.bottom - box.y + margin.top + margin.bottom,
+	});
+}

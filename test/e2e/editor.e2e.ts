@@ -8,7 +8,6 @@
  *
  *   npm run build && npx jest -c test/e2e/jest.config.js test/e2e/editor.e2e.ts
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -20,6 +19,7 @@ import {
 	clickText,
 	find,
 	launchBrowser,
+	screenshotCanvas,
 	screenshotClip,
 	setUpOwner,
 	testId,
@@ -31,8 +31,8 @@ import {
 	e2eMajors,
 	importWorkflow,
 	newPackageHome,
+	readExample,
 	startN8n,
-	type N8nWorkflowJson,
 	type PackageHome,
 	type RunningN8n,
 } from './n8n';
@@ -45,12 +45,8 @@ function screenshotDir(major: number): string {
 	return process.env.EKYCPRO_SCREENSHOTS ?? path.join(os.tmpdir(), 'ekycpro-editor-screenshots', `n8n-${major}`);
 }
 
-const ENRICH = JSON.parse(
-	fs.readFileSync(path.join(repoRoot, 'examples', 'enrich-contacts.json'), 'utf8'),
-) as N8nWorkflowJson;
-const ENRICH_PARKED = JSON.parse(
-	fs.readFileSync(path.join(repoRoot, 'examples', 'enrich-contacts-parked.json'), 'utf8'),
-) as N8nWorkflowJson;
+const ENRICH = readExample('enrich-contacts.json');
+const ENRICH_PARKED = readExample('enrich-contacts-parked.json');
 const CREATE_NODE = 'eKYCPro: create task';
 const WAIT_NODE = 'eKYCPro: wait for results';
 const CONTACTS = (
@@ -272,27 +268,8 @@ describe.each(majors)('the editor of real n8n %i.x in a browser', (major) => {
 		// The canvas as the README shows it: the whole workflow, after the run, nothing selected.
 		await dismissToasts(page);
 		await page.mouse.click(700, 120);
-		await (await find(page, testId('zoom-to-fit'))).click();
-		await new Promise((resolve) => setTimeout(resolve, 1_000));
-		// One step back from a tight fit leaves room for the edges beyond the last nodes.
-		await (await find(page, testId('zoom-out-button'))).click();
-		await new Promise((resolve) => setTimeout(resolve, 1_000));
-		const box = await page.$$eval(testId('canvas-node'), (nodes) => {
-			const rects = nodes.map((node) => node.getBoundingClientRect());
-			return {
-				x: Math.min(...rects.map((rect) => rect.left)),
-				y: Math.min(...rects.map((rect) => rect.top)),
-				right: Math.max(...rects.map((rect) => rect.right)),
-				bottom: Math.max(...rects.map((rect) => rect.bottom)),
-			};
-		});
 		// Room for the labels under the nodes and the edges' item counts beyond the last ones.
-		await screenshotClip(page, path.join(shots, 'workflow.png'), {
-			x: box.x - 70,
-			y: box.y - 30,
-			width: box.right - box.x + 150,
-			height: box.bottom - box.y + 80,
-		});
+		await screenshotCanvas(page, path.join(shots, 'workflow.png'), { left: 70, top: 30, right: 80, bottom: 80 });
 
 		// The Wait node's output: the counts on both branches, and the table of enriched contacts.
 		await (await find(page, `${testId('canvas-node')}[data-node-name="${WAIT_NODE}"]`)).click({ count: 2 });
@@ -351,24 +328,6 @@ describe.each(majors)('the editor of real n8n %i.x in a browser', (major) => {
 		expect(loop.length).toBeGreaterThan(0);
 
 		await dismissToasts(page);
-		await (await find(page, testId('zoom-to-fit'))).click();
-		await new Promise((resolve) => setTimeout(resolve, 1_000));
-		await (await find(page, testId('zoom-out-button'))).click();
-		await new Promise((resolve) => setTimeout(resolve, 1_000));
-		const box = await page.$$eval(`${testId('canvas-node')}, .vue-flow__node`, (nodes) => {
-			const rects = nodes.map((node) => node.getBoundingClientRect()).filter((rect) => rect.width > 0);
-			return {
-				x: Math.min(...rects.map((rect) => rect.left)),
-				y: Math.min(...rects.map((rect) => rect.top)),
-				right: Math.max(...rects.map((rect) => rect.right)),
-				bottom: Math.max(...rects.map((rect) => rect.bottom)),
-			};
-		});
-		await screenshotClip(page, path.join(shots, 'park-loop.png'), {
-			x: box.x - 70,
-			y: box.y - 40,
-			width: box.right - box.x + 170,
-			height: box.bottom - box.y + 90,
-		});
+		await screenshotCanvas(page, path.join(shots, 'park-loop.png'), { left: 70, top: 40, right: 100, bottom: 90 });
 	});
 });

@@ -5,7 +5,6 @@
  *
  *   npm run build && npx jest -c test/e2e/jest.config.js test/e2e/examples.e2e.ts
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { normalisePhoneNumber } from '../../nodes/EKycPro/numbers';
@@ -18,20 +17,16 @@ import {
 	executeWorkflow,
 	importWorkflow,
 	newPackageHome,
+	readExample,
 	nodeOutputItems,
 	nodeOutputJson,
 	runError,
 	type N8nHome,
-	type N8nWorkflowJson,
 	type PackageHome,
 } from './n8n';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const majors = e2eMajors();
-
-function example(file: string): N8nWorkflowJson {
-	return JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', file), 'utf8')) as N8nWorkflowJson;
-}
 
 type ExampleNode = { name: string; type: string; parameters: Record<string, unknown> };
 
@@ -65,7 +60,7 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 	});
 
 	test('enrich-contacts: every contact comes out with its own WhatsApp result, one task, one charge', async () => {
-		const workflow = example('enrich-contacts.json');
+		const workflow = readExample('enrich-contacts.json');
 		const contacts = (
 			JSON.parse(
 				String(
@@ -109,7 +104,7 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 	});
 
 	test('file-to-rows: a file of numbers becomes one item per Telegram result row, plus the file', async () => {
-		const workflow = example('file-to-rows.json');
+		const workflow = readExample('file-to-rows.json');
 		const numbers = String(
 			(
 				JSON.parse(
@@ -135,7 +130,7 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 	});
 
 	test('create-now-collect-later: a task created in one run is read and downloaded by its id in another', async () => {
-		const workflow = example('create-now-collect-later.json');
+		const workflow = readExample('create-now-collect-later.json');
 		const first = await executeWorkflow(home, await importWorkflow(home, workflow));
 		expect(runError(first)).toBeUndefined();
 		const created = nodeOutputJson(first, 'eKYCPro: create Instagram task');
@@ -146,7 +141,7 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 
 		// The scheduled half, run by hand once the task is done: `n8n execute` starts at a manual trigger, so the
 		// schedule trigger is swapped for one and the stored task id is filled in.
-		const collect = example('create-now-collect-later.json');
+		const collect = readExample('create-now-collect-later.json');
 		collect.id = `${workflow.id}Collect`;
 		const nodes = collect.nodes as ExampleNode[];
 		for (const node of nodes) {

@@ -974,3 +974,9 @@ function stripAnsi(text: string): string {
 function tail(text: string, lines = 60): string {
 	return text.split('\n').slice(-lines).join('\n');
 }
+
+/** An importable workflow of `examples/`, as the tests import it into n8n. */
+export function readExample(file: string): N8nWorkflowJson {
+	const repoRoot = path.resolve(__dirname, '..', '..');
+	return JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', file), 'utf8')) as N8nWorkflowJson;
+}

@@ -196,6 +196,26 @@ describe('descriptions the editor can show', () => {
 		});
 		expect(NodeHelpers.getNodeParametersIssues(description.properties, node, description)).toBeNull();
 	});
+	test('eKycProWait dropped into a workflow: no issue with the default Check expression; polling bounds kept without a Schedule', () => {
+		const description = nodeDescription('eKycProWait');
+		const node: INode = {
+			id: 'n2',
+			name: 'eKYCPro Wait',
+			type: nodeTypeName('eKycProWait'),
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		};
+		const given = { betweenChecks: 'park', polling: { minIntervalSeconds: 70, maxIntervalSeconds: 900 } };
+		node.parameters =
+			NodeHelpers.getNodeParameters(description.properties, given, true, false, node, description) ?? {};
+		// The custom check's fields stay hidden while Check is the default expression (n8n shows every field whose
+		// `show` condition reads an expression: they use `hide`).
+		expect(node.parameters).not.toHaveProperty('customTaskType');
+		// The adaptive bounds apply without adding Schedule (adaptive is its default); n8n drops hidden options.
+		expect(node.parameters.polling).toEqual({ minIntervalSeconds: 70, maxIntervalSeconds: 900 });
+		expect(NodeHelpers.getNodeParametersIssues(description.properties, node, description)).toBeNull();
+	});
 });
 
 describe('a broken package does not load', () => {

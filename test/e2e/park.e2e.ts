@@ -87,7 +87,9 @@ function parkWorkflow(id: string, hookPath: string): N8nWorkflowJson {
 				'Wait',
 				'n8n-nodes-ekycpro.eKycProWait',
 				1,
-				{ betweenChecks: 'park', mode: 'enrich', simplify: true, polling: { minIntervalSeconds: 70, maxIntervalSeconds: 75 } },
+				// Schedule set explicitly: n8n drops Min/Max Interval (shown only for the adaptive schedule) when the
+				// collection has no Schedule, and the defaults (5-600 s) would sleep in-process instead of parking.
+				{ betweenChecks: 'park', mode: 'enrich', simplify: true, polling: { schedule: 'adaptive', minIntervalSeconds: 70, maxIntervalSeconds: 75 } },
 				{ credentials: CREDENTIAL },
 			),
 			node('Done', 'n8n-nodes-base.noOp', 1, {}),
@@ -350,17 +352,20 @@ describeQueue(`queue mode in real n8n ${queueMajor}.x: PostgreSQL, Redis, main +
 
 		main = await startN8n(home);
 		workers.push(await startN8nWorker(home, { concurrency: 5 }), await startN8nWorker(home, { concurrency: 5 }));
-		const batches = Array.from({ length: EXECUTIONS }, (_, caller) => swissNumbers(3, 100 + caller));
+		const batches = Array.from({ length: EXECUTIONS }, (_, caller) => swissNumbers(3, 40 + caller));
 		const answers = await Promise.all(batches.map(async (numbers) => await callWebhook(main as RunningN8n, hookPath, { contacts: contactsFor(numbers) })));
 		for (const answer of answers) expect(answer.status).toBe(200);
 
-		// All ten parked at once: `waiting` in PostgreSQL, none running.
+		// All ten parked at once: `waiting` in PostgreSQL, none running (an execution that ended already fails here).
 		const parked = await poll(
 			'all ten park',
 			async () => await executions.list(flow.id),
-			(rows) => rows.length === EXECUTIONS && rows.every((row) => row.status === 'waiting'),
+			(rows) => rows.some((row) => !['new', 'running', 'waiting'].includes(row.status)) || (rows.length === EXECUTIONS && rows.every((row) => row.status === 'waiting')),
 			120_000,
 		);
+		for (const row of parked.filter((row) => row.status !== 'waiting')) {
+			expect({ id: row.id, status: row.status, error: (await executions.read(row.id))?.data.resultData.error }).toEqual({ id: row.id, status: 'waiting', error: undefined });
+		}
 		expect(running(await executions.list())).toEqual([]);
 
 		const finished = await poll(

@@ -87,8 +87,8 @@ function parkWorkflow(id: string, hookPath: string): N8nWorkflowJson {
 				'Wait',
 				'n8n-nodes-ekycpro.eKycProWait',
 				1,
-				// Schedule set explicitly: n8n drops Min/Max Interval (shown only for the adaptive schedule) when the
-				// collection has no Schedule, and the defaults (5-600 s) would sleep in-process instead of parking.
+				// Schedule set explicitly: before 5e75eeb n8n dropped Min/Max Interval when the collection had no
+				// Schedule, and the defaults (5-600 s) sleep in-process instead of parking.
 				{ betweenChecks: 'park', mode: 'enrich', simplify: true, polling: { schedule: 'adaptive', minIntervalSeconds: 70, maxIntervalSeconds: 75 } },
 				{ credentials: CREDENTIAL },
 			),

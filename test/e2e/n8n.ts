@@ -980,3 +980,140 @@ export function readExample(file: string): N8nWorkflowJson {
 	const repoRoot = path.resolve(__dirname, '..', '..');
 	return JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', file), 'utf8')) as N8nWorkflowJson;
 }
+
+export interface RunningN8nWorker {
+	pid: number;
+	/** Everything the worker printed so far. */
+	output(): string;
+	/** SIGTERM (a worker finishes its jobs first), then SIGKILL after `graceMs`; resolves when it is gone. */
+	stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts `n8n worker` (queue mode: the home's env must point at PostgreSQL and Redis, EXECUTIONS_MODE=queue) and
+ * resolves once it printed that it is ready. `env` adds to the home's, for example a task runner broker port of its
+ * own (each process on a machine needs one).
+ */
+export async function startN8nWorker(
+	home: N8nHome,
+	options: { concurrency?: number; env?: Record<string, string>; readyTimeoutMs?: number } = {},
+): Promise<RunningN8nWorker> {
+	const env: NodeJS.ProcessEnv = {
+		...home.env,
+		N8N_RUNNERS_BROKER_PORT: String(await findFreePort()),
+		...(options.env ?? {}),
+	};
+	const child = spawn(
+		home.install.nodeBin,
+		[home.install.n8nBin, 'worker', `--concurrency=${options.concurrency ?? 5}`],
+		{
+			env,
+			cwd: home.dir,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
+	let printed = '';
+	const collect = (chunk: Buffer) => {
+		printed += chunk.toString('utf8');
+		if (printed.length > 4_000_000) printed = printed.slice(-2_000_000);
+	};
+	child.stdout.on('data', collect);
+	child.stderr.on('data', collect);
+	let exited = false;
+	const killOnParentExit = () => {
+		if (!exited) child.kill('SIGKILL');
+	};
+	process.once('exit', killOnParentExit);
+	const exitPromise = new Promise<void>((resolve) => {
+		child.once('exit', () => {
+			exited = true;
+			process.removeListener('exit', killOnParentExit);
+			resolve();
+		});
+	});
+	const stop = async (graceMs = 20_000) => {
+		if (exited) return;
+		child.kill('SIGTERM');
+		const killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+		await exitPromise;
+		clearTimeout(killTimer);
+	};
+	const deadline = Date.now() + (options.readyTimeoutMs ?? 180_000);
+	while (!/n8n worker is now ready/.test(stripAnsi(printed))) {
+		if (exited || Date.now() > deadline) {
+			await stop(5_000);
+			throw new Error(`n8n worker did not get ready (exit ${child.exitCode}):\n${tail(printed)}`);
+		}
+		await delay(250);
+	}
+	return { pid: child.pid ?? -1, output: () => printed, stop };
+}
+
+/** The ids of a process's children, grandchildren, ... (from /proc; empty where there is none). */
+export function descendantPids(pid: number): number[] {
+	const children = new Map<number, number[]>();
+	for (const entry of fs.existsSync('/proc') ? fs.readdirSync('/proc') : []) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			// Field 4 of /proc/<pid>/stat is the parent; the name (field 2) may hold spaces, so read after its ')'.
+			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+		} catch {
+			// The process ended while we looked.
+		}
+	}
+	const found: number[] = [];
+	const queue = [pid];
+	while (queue.length > 0) {
+		for (const child of children.get(queue.shift() as number) ?? []) {
+			found.push(child);
+			queue.push(child);
+		}
+	}
+	return found;
+}
+
+/**
+ * SIGKILL, as a crash or an OOM kill would end n8n: no shutdown, nothing saved on the way out. Its own children (the
+ * internal task runner) are killed by their ids too, as they would go with a container. Resolves when n8n is gone.
+ */
+export async function killN8n(n8n: RunningN8n): Promise<void> {
+	const children = descendantPids(n8n.pid);
+	process.kill(n8n.pid, 'SIGKILL');
+	for (const child of children) {
+		try {
+			process.kill(child, 'SIGKILL');
+		} catch {
+			// Already gone.
+		}
+	}
+	await n8n.stop(0);
+}
+
+// The length of an execution's data as n8n stored it (flatted JSON text) in its SQLite file.
+const DB_SIZE_READER = `
+const sqlite3 = require('sqlite3');
+const [dbPath, executionId] = process.argv.slice(1);
+const db = new sqlite3.Database(dbPath, sqlite3.OPEN_READONLY, (error) => { if (error) fail(error); });
+db.configure('busyTimeout', 10000);
+function fail(error) { console.error(String(error && error.stack || error)); process.exit(2); }
+db.get('SELECT length(data) AS chars FROM execution_data WHERE executionId = ?', [executionId], (error, row) => {
+	if (error) fail(error);
+	process.stdout.write(JSON.stringify(row ? row.chars : null));
+});
+`;
+
+/** How many characters the execution's data takes as stored (undefined when there is no such execution). */
+export async function storedExecutionChars(home: N8nHome, executionId: string): Promise<number | undefined> {
+	const dbPath = path.join(home.dir, '.n8n', 'database.sqlite');
+	const result = await runProcess(home.install.nodeBin, ['-e', DB_SIZE_READER, dbPath, executionId], {
+		env: home.env,
+		cwd: path.dirname(path.dirname(home.install.n8nBin)),
+		timeoutMs: 60_000,
+	});
+	if (result.exitCode !== 0)
+		throw new Error(`reading the size of execution ${executionId} failed:\n${tail(result.stderr)}`);
+	const chars = JSON.parse(result.stdout) as number | null;
+	return chars ?? undefined;
+}

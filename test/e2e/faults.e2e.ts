@@ -29,6 +29,8 @@ import {
 	type N8nRun,
 	type N8nWorkflowJson,
 	type PackageHome,
+	node,
+	type NodeJson,
 } from './n8n';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -38,18 +40,6 @@ const majors = e2eMajors();
 const API_KEY = 'ek-e2e-Q7vX2mK9pL4wR8tZ';
 const CREDENTIAL = { eKycProApi: { id: 'ekycpro-faults', name: 'eKYCPro sandbox (faults)' } };
 const NUMBERS = ['+41798284651', '+41798284652', '+4915112345678', '+14155552671', '+905321234567'];
-
-type NodeJson = Record<string, unknown> & { name: string };
-
-function node(
-	name: string,
-	type: string,
-	typeVersion: number,
-	parameters: Record<string, unknown>,
-	extra: Record<string, unknown> = {},
-): NodeJson {
-	return { id: randomUUID(), name, type, typeVersion, position: [0, 0], parameters, ...extra };
-}
 
 /** Manual trigger → one item per number (field `phone`) → the given nodes, chained on their first output. */
 function workflow(id: string, nodes: NodeJson[]): N8nWorkflowJson {

@@ -6,6 +6,7 @@
  * Works under jest and under tsx.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -125,6 +126,20 @@ export interface N8nWorkflowJson {
 	active?: boolean;
 	settings?: Record<string, unknown>;
 	[key: string]: unknown;
+}
+
+/** A node of a workflow JSON as n8n imports it. */
+export type NodeJson = Record<string, unknown> & { name: string };
+
+/** A node for a workflow JSON: a fresh id, at the origin (n8n lays nothing out on import). */
+export function node(
+	name: string,
+	type: string,
+	typeVersion: number,
+	parameters: Record<string, unknown>,
+	extra: Record<string, unknown> = {},
+): NodeJson {
+	return { id: randomUUID(), name, type, typeVersion, position: [0, 0], parameters, ...extra };
 }
 
 export interface RunningN8n {

@@ -40,6 +40,7 @@ import {
 	type PackageHome,
 	type RunningN8n,
 	type RunningN8nWorker,
+	node,
 } from './n8n';
 import { missingQueueServices, postgresExecutions, startPostgres, startRedis } from './services';
 import type { PostgresService, RedisService } from './services';
@@ -58,18 +59,6 @@ const TIMING = { pendingMs: 20_000, numbersPerSecond: CONTACTS_PER_EXECUTION / 6
 const CHECK_AGAIN = 0;
 const DONE = 1;
 const NOT_FINISHED = 2;
-
-type NodeJson = Record<string, unknown> & { name: string };
-
-function node(
-	name: string,
-	type: string,
-	typeVersion: number,
-	parameters: Record<string, unknown>,
-	extra: Record<string, unknown> = {},
-): NodeJson {
-	return { id: randomUUID(), name, type, typeVersion, position: [0, 0], parameters, ...extra };
-}
 
 /**
  * Webhook (answers at once, the execution goes on) -> one item per contact -> Create Task (input items with their

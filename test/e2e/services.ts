@@ -131,6 +131,29 @@ export async function startPostgres(): Promise<PostgresService> {
 	};
 }
 
+/**
+ * Runs SQL with psql on one of the service's databases (default the service's own), stopping at the first error.
+ * Returns what psql printed: unaligned, tuples only, fields split by a tab.
+ */
+export async function psql(postgres: PostgresService, sql: string, database = postgres.database): Promise<string> {
+	const binDir = postgresBinDir();
+	if (!binDir) throw new Error(missingQueueServices().join('; '));
+	const args = ['-h', postgres.host, '-p', String(postgres.port), '-U', postgres.user, '-d', database];
+	const result = await pgCommand(binDir, 'psql', [...args, '-v', 'ON_ERROR_STOP=1', '-qAt', '-F', '\t', '-c', sql]);
+	if (result.exitCode !== 0) throw new Error(`psql failed (exit ${result.exitCode}) on: ${sql}\n${result.output}`);
+	return result.stdout;
+}
+
+/** The rows a SELECT returns, as JSON objects (PostgreSQL builds the JSON, so types survive). */
+export async function queryRows<T = Record<string, unknown>>(
+	postgres: PostgresService,
+	select: string,
+	database = postgres.database,
+): Promise<T[]> {
+	const printed = await psql(postgres, `SELECT coalesce(json_agg(q), '[]'::json) FROM (${select}) q`, database);
+	return JSON.parse(printed) as T[];
+}
+
 /** redis-server on 127.0.0.1:<free port>, nothing persisted, as a child process. */
 export async function startRedis(): Promise<RedisService> {
 	const bin = redisServerBin();

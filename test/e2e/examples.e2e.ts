@@ -5,6 +5,7 @@
  *
  *   npm run build && npx jest -c test/e2e/jest.config.js test/e2e/examples.e2e.ts
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { normalisePhoneNumber } from '../../nodes/EKycPro/numbers';
@@ -15,13 +16,17 @@ import type { Sandbox } from '../sandbox';
 import {
 	e2eMajors,
 	executeWorkflow,
+	exportWorkflows,
 	importWorkflow,
+	importWorkflows,
+	listNodeTypes,
 	newPackageHome,
 	readExample,
 	nodeOutputItems,
 	nodeOutputJson,
 	runError,
 	type N8nHome,
+	type N8nNodeTypeDescription,
 	type PackageHome,
 } from './n8n';
 
@@ -29,6 +34,38 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 const majors = e2eMajors();
 
 type ExampleNode = { name: string; type: string; parameters: Record<string, unknown> };
+type TypedNode = ExampleNode & { typeVersion: number };
+type Property = { name: string; type: string; options?: Array<{ value?: unknown }> };
+
+/** Every example workflow in examples/, the recipes for hosted CRMs (import only) included. */
+const exampleFiles = fs.readdirSync(path.join(repoRoot, 'examples')).filter((file) => file.endsWith('.json'));
+
+/**
+ * What is wrong with one example node against the node types this n8n loads: an unknown type or version, a
+ * parameter the node does not have, or a fixed option value it does not offer. Empty when n8n can load it.
+ */
+function nodeProblems(node: TypedNode, types: N8nNodeTypeDescription[]): string[] {
+	const versions = (type: N8nNodeTypeDescription) => (Array.isArray(type.version) ? type.version : [type.version]);
+	const described = types.find((type) => type.name === node.type && versions(type).includes(node.typeVersion));
+	if (!described) return [`${node.name}: no node type ${node.type} version ${node.typeVersion} in this n8n`];
+	const properties = (described.properties ?? []) as Property[];
+	const problems: string[] = [];
+	for (const [name, value] of Object.entries(node.parameters)) {
+		const sameName = properties.filter((property) => property.name === name);
+		if (sameName.length === 0) {
+			problems.push(`${node.name}: ${node.type} has no parameter "${name}"`);
+			continue;
+		}
+		const fixedChoice = typeof value === 'string' && !value.startsWith('=');
+		const offered = sameName.flatMap((property) =>
+			property.type === 'options' ? (property.options ?? []).map((option) => option.value) : [],
+		);
+		if (fixedChoice && offered.length > 0 && !offered.includes(value)) {
+			problems.push(`${node.name}: "${name}" is "${value}", not one of ${[...new Set(offered)].join(', ')}`);
+		}
+	}
+	return problems;
+}
 
 /** The result row a user sees for a number: the sandbox's row, header keys normalised, simplified. */
 function expectedResult(sandbox: Sandbox, check: string, e164: string): ResultRow {
@@ -57,6 +94,24 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 	afterAll(async () => {
 		await sandbox?.close();
 		packageHome?.remove();
+	});
+
+	test('every example imports and each of its nodes is a type, version and set of parameters this n8n loads', async () => {
+		const examples = exampleFiles.map((file) => ({ file, workflow: readExample(file) }));
+		await importWorkflows(
+			home,
+			examples.map((example) => example.workflow),
+		);
+		const stored = new Map((await exportWorkflows(home)).map((workflow) => [workflow.id, workflow]));
+		const types = await listNodeTypes(home);
+		for (const { file, workflow } of examples) {
+			const nodes = (stored.get(workflow.id)?.nodes ?? []) as TypedNode[];
+			expect({ file, nodes: nodes.map((node) => node.name) }).toEqual({
+				file,
+				nodes: (workflow.nodes as TypedNode[]).map((node) => node.name),
+			});
+			expect({ file, problems: nodes.flatMap((node) => nodeProblems(node, types)) }).toEqual({ file, problems: [] });
+		}
 	});
 
 	test('enrich-contacts: every contact comes out with its own WhatsApp result, one task, one charge', async () => {

@@ -424,10 +424,34 @@ export async function importCredential(home: N8nHome, credential: N8nCredentialI
 
 /** Imports one workflow under its fixed `id` (replacing one with the same id) and returns that id. */
 export async function importWorkflow(home: N8nHome, workflow: N8nWorkflowJson): Promise<string> {
-	if (!workflow.id) throw new Error('importWorkflow needs a workflow with a fixed id');
-	const file = writeTempJson(home, `workflow-${workflow.id}`, { active: false, settings: {}, ...workflow });
-	await runN8nCommandOrThrow(home, ['import:workflow', `--input=${file}`], /Successfully imported 1 workflow/);
-	return workflow.id;
+	return (await importWorkflows(home, [workflow]))[0];
+}
+
+/** Imports workflows with fixed ids in one `n8n import:workflow` (one n8n start-up for all); returns their ids. */
+export async function importWorkflows(home: N8nHome, workflows: N8nWorkflowJson[]): Promise<string[]> {
+	const missing = workflows.find((workflow) => !workflow.id);
+	if (missing) throw new Error(`importWorkflow needs a workflow with a fixed id: "${missing.name}" has none`);
+	const content = workflows.map((workflow) => ({ active: false, settings: {}, ...workflow }));
+	const file = writeTempJson(
+		home,
+		`workflows-${workflows.map((workflow) => workflow.id).join('-')}`.slice(0, 120),
+		content,
+	);
+	const count = workflows.length === 1 ? '1 workflow' : `${workflows.length} workflows`;
+	await runN8nCommandOrThrow(
+		home,
+		['import:workflow', `--input=${file}`],
+		new RegExp(`Successfully imported ${count}`),
+	);
+	return workflows.map((workflow) => workflow.id);
+}
+
+/** Every stored workflow as `n8n export:workflow --all` writes them (what n8n kept of the imports). */
+export async function exportWorkflows(home: N8nHome): Promise<N8nWorkflowJson[]> {
+	const file = path.join(home.dir, 'exports', `workflows-${Date.now()}.json`);
+	fs.mkdirSync(path.dirname(file), { recursive: true });
+	await runN8nCommandOrThrow(home, ['export:workflow', '--all', `--output=${file}`], /Successfully exported/);
+	return JSON.parse(fs.readFileSync(file, 'utf8')) as N8nWorkflowJson[];
 }
 
 export interface ExecuteOutcome {

@@ -1,6 +1,6 @@
 /**
  * Regenerates the pictures the README shows (docs/*.png: the example workflow on the canvas after a run, the Create
- * Task panel, the Wait node's output table, the parked loop) by running the editor end-to-end test with its screenshots pointed at
+ * Task panel, the Wait node's output table, the parked loop, each recipe in examples/recipe-*.json) by running the editor end-to-end test with its screenshots pointed at
  * docs/. Needs Debian's chromium and installs n8n on first use, like the test.
  *
  *   npm run screenshots             # n8n 2.x
@@ -12,7 +12,11 @@ import * as path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '..');
 const docs = path.join(repoRoot, 'docs');
-const PICTURES = ['workflow.png', 'create-task.png', 'wait-output.png', 'park-loop.png'];
+const RECIPE_PICTURES = fs
+	.readdirSync(path.join(repoRoot, 'examples'))
+	.filter((file) => /^recipe-.*\.json$/.test(file))
+	.map((file) => file.replace(/\.json$/, '.png'));
+const PICTURES = ['workflow.png', 'create-task.png', 'wait-output.png', 'park-loop.png', ...RECIPE_PICTURES];
 /** Pictures in the repository stay small: cropped to what they show. */
 const MAX_BYTES = 150 * 1024;
 

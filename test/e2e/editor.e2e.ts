@@ -8,6 +8,7 @@
  *
  *   npm run build && npx jest -c test/e2e/jest.config.js test/e2e/editor.e2e.ts
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -30,6 +31,7 @@ import {
 import {
 	e2eMajors,
 	importWorkflow,
+	importWorkflows,
 	newPackageHome,
 	readExample,
 	startN8n,
@@ -47,6 +49,11 @@ function screenshotDir(major: number): string {
 
 const ENRICH = readExample('enrich-contacts.json');
 const ENRICH_PARKED = readExample('enrich-contacts-parked.json');
+/** The recipes (examples/recipe-*.json), each pictured on the canvas for the README's Recipes section. */
+const RECIPES = fs
+	.readdirSync(path.join(repoRoot, 'examples'))
+	.filter((file) => /^recipe-.*\.json$/.test(file))
+	.map((file) => ({ picture: file.replace(/\.json$/, '.png'), workflow: readExample(file) }));
 const CREATE_NODE = 'eKYCPro: create task';
 const WAIT_NODE = 'eKYCPro: wait for results';
 const CONTACTS = (
@@ -128,6 +135,10 @@ describe.each(majors)('the editor of real n8n %i.x in a browser', (major) => {
 		});
 		await importWorkflow(packageHome.home, ENRICH);
 		await importWorkflow(packageHome.home, ENRICH_PARKED);
+		await importWorkflows(
+			packageHome.home,
+			RECIPES.map((recipe) => recipe.workflow),
+		);
 		n8n = await startN8n(packageHome.home);
 		browser = await launchBrowser({ width: 1600, height: 1000 });
 		page = browser.page;
@@ -329,5 +340,23 @@ describe.each(majors)('the editor of real n8n %i.x in a browser', (major) => {
 
 		await dismissToasts(page);
 		await screenshotCanvas(page, path.join(shots, 'park-loop.png'), { left: 70, top: 40, right: 100, bottom: 90 });
+	});
+
+	test('each recipe opens on the canvas with every node drawn', async () => {
+		for (const { picture, workflow } of RECIPES) {
+			await openEditor(page, `${n8n!.baseUrl}/workflow/${String(workflow.id)}`);
+			const names = (workflow.nodes as Array<{ name: string; type: string }>)
+				.filter((node) => node.type !== 'n8n-nodes-base.stickyNote')
+				.map((node) => node.name);
+			const drawn = await waitFor(`the nodes of ${picture} on the canvas`, async () => {
+				const onCanvas = await page.$$eval(testId('canvas-node'), (elements) =>
+					elements.map((element) => element.getAttribute('data-node-name')),
+				);
+				return names.every((name) => onCanvas.includes(name)) ? onCanvas : undefined;
+			});
+			expect(drawn).toEqual(expect.arrayContaining(names));
+			await dismissToasts(page);
+			await screenshotCanvas(page, path.join(shots, picture), { left: 70, top: 40, right: 100, bottom: 90 });
+		}
 	});
 });

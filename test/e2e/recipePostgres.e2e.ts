@@ -112,7 +112,7 @@ function insertSql(seeds: Seed[]): string {
 	const rows = seeds.map((seed) => {
 		const checked = seed.checkedDaysAgo !== undefined;
 		const at = checked ? `now() - interval '${seed.checkedDaysAgo} days'` : 'NULL';
-		const old = checked && !seed.reason ? 'true, true, 99, \'old\'' : 'NULL, NULL, NULL, NULL';
+		const old = checked && !seed.reason ? "true, true, 99, 'old'" : 'NULL, NULL, NULL, NULL';
 		return `(${sqlText(seed.name)}, ${sqlText(seed.phone)}, ${old}, ${at}, ${checked ? sqlText(seed.phone) : 'NULL'}, ${sqlText(seed.reason ?? null)})`;
 	});
 	return (
@@ -148,7 +148,8 @@ function e164Of(phone: string | null): string | undefined {
 async function importAll(home: N8nHome, kind: 'workflow' | 'credentials', entries: unknown[]): Promise<void> {
 	const file = path.join(home.dir, 'imports', `recipe-${kind}-${Date.now()}.json`);
 	fs.mkdirSync(path.dirname(file), { recursive: true });
-	const content = kind === 'workflow' ? entries.map((entry) => ({ active: false, settings: {}, ...(entry as object) })) : entries;
+	const content =
+		kind === 'workflow' ? entries.map((entry) => ({ active: false, settings: {}, ...(entry as object) })) : entries;
 	fs.writeFileSync(file, JSON.stringify(content, null, 2));
 	const result = await runN8nCommand(home, [`import:${kind}`, `--input=${file}`]);
 	const printed = result.stdout + result.stderr;
@@ -157,7 +158,12 @@ async function importAll(home: N8nHome, kind: 'workflow' | 'credentials', entrie
 	}
 }
 
-type WorkflowNode = { name: string; type: string; parameters: Record<string, unknown>; credentials?: Record<string, unknown> };
+type WorkflowNode = {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, unknown>;
+};
 
 function withSetting(workflow: N8nWorkflowJson, name: string, value: unknown): N8nWorkflowJson {
 	const copy = JSON.parse(JSON.stringify(workflow)) as N8nWorkflowJson;
@@ -196,11 +202,13 @@ describeWithPostgres('PostgreSQL recipes in real n8n', () => {
 		const started = Date.now();
 		const rows = () => queryRows<ContactRow>(postgres, 'SELECT * FROM contacts ORDER BY id', database);
 		const writes = async () =>
-			(await queryRows<{ contact_id: number; writes: number }>(
-				postgres,
-				'SELECT contact_id, count(*)::int AS writes FROM contact_writes GROUP BY contact_id ORDER BY contact_id',
-				database,
-			)).map((row) => [row.contact_id, row.writes]);
+			(
+				await queryRows<{ contact_id: number; writes: number }>(
+					postgres,
+					'SELECT contact_id, count(*)::int AS writes FROM contact_writes GROUP BY contact_id ORDER BY contact_id',
+					database,
+				)
+			).map((row) => [row.contact_id, row.writes]);
 		const run = async (workflowId: string) => {
 			const begun = Date.now();
 			const outcome = await executeWorkflowWithOutput(home, workflowId, 8 * 60_000);
@@ -241,9 +249,15 @@ describeWithPostgres('PostgreSQL recipes in real n8n', () => {
 
 			const recipe = readExample('recipe-postgres.json');
 			// The same workflow on the sandbox that answers the second create with 402.
-			const poor = JSON.parse(JSON.stringify(recipe).replace(/"ekycpro-sandbox"/g, `"${EKYCPRO_POOR.id}"`)) as N8nWorkflowJson;
+			const poor = JSON.parse(
+				JSON.stringify(recipe).replace(/"ekycpro-sandbox"/g, `"${EKYCPRO_POOR.id}"`),
+			) as N8nWorkflowJson;
 			poor.id = `${recipe.id}Poor`;
-			await importAll(home, 'workflow', [recipe, poor, withSetting(readExample('recipe-batches.json'), 'batch_size', BATCH_SIZE)]);
+			await importAll(home, 'workflow', [
+				recipe,
+				poor,
+				withSetting(readExample('recipe-batches.json'), 'batch_size', BATCH_SIZE),
+			]);
 		}, 45 * 60_000);
 
 		afterAll(async () => {
@@ -351,7 +365,11 @@ describeWithPostgres('PostgreSQL recipes in real n8n', () => {
 				'079 100 00 07',
 				'079 100 00 08',
 			];
-			await psql(postgres, insertSql(phones.map((phone, index) => ({ name: `Batch contact ${index + 1}`, phone }))), database);
+			await psql(
+				postgres,
+				insertSql(phones.map((phone, index) => ({ name: `Batch contact ${index + 1}`, phone }))),
+				database,
+			);
 			const chargesBefore = sandbox.charges;
 			const tasksBefore = new Set(sandbox.tasks().map((task) => task.id));
 			const { run: result } = await run('ekycproRecipeBatches');
@@ -370,7 +388,14 @@ describeWithPostgres('PostgreSQL recipes in real n8n', () => {
 			for (const row of after) {
 				const e164 = e164Of(row.phone) as string;
 				const { whatsapp, age, gender } = expectedValues(sandbox, e164);
-				expect(row).toMatchObject({ whatsapp, age, gender, telegram: null, not_sent_reason: null, checked_phone: row.phone });
+				expect(row).toMatchObject({
+					whatsapp,
+					age,
+					gender,
+					telegram: null,
+					not_sent_reason: null,
+					checked_phone: row.phone,
+				});
 				expect(row.checked_at).not.toBeNull();
 			}
 

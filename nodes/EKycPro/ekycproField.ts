@@ -18,7 +18,8 @@ export interface RejectedValue {
 
 /** What Create Task writes. */
 export interface TaskField {
-	task_id: string;
+	/** null: none of the input items' numbers was usable, so no task was created (nothing to wait for). */
+	task_id: string | null;
 	check: string;
 	/** The item's number, when it gave exactly one. */
 	number?: string;
@@ -60,11 +61,11 @@ function withField(item: INodeExecutionData, itemIndex: number, field: object): 
 	return { json, binary: item.binary, pairedItem: { item: itemIndex } };
 }
 
-/** Create Task's writer: the task and what the item gave. */
+/** Create Task's writer: the task (task_id null when none was created) and what the item gave. */
 export function writeTaskField(
 	item: INodeExecutionData,
 	itemIndex: number,
-	task: { task_id: string; check: string },
+	task: { task_id: string | null; check: string },
 	numbers: readonly string[],
 	rejected: readonly RejectedValue[],
 ): INodeExecutionData {
@@ -73,6 +74,12 @@ export function writeTaskField(
 	else if (numbers.length > 1) field.numbers = [...numbers];
 	if (rejected.length > 0) field.rejected = [...rejected];
 	return withField(item, itemIndex, field);
+}
+
+/** Create Task sent none of the numbers, so the item carries no task: the Wait node passes it on as it is. */
+export function carriesNoTask(item: INodeExecutionData): boolean {
+	const field = readField(item);
+	return field.task_id === null && Array.isArray(field.rejected);
 }
 
 /** The E.164 numbers the item carries. */

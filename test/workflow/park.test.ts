@@ -173,6 +173,30 @@ describe('park mode', () => {
 		expect(run.value.outputOfAllRuns('Wait', NOT_FINISHED)).toEqual([]);
 	});
 
+	test('no usable number at all: the contacts leave on Done in the first pass, found false with why; nothing parks', async () => {
+		const sandbox = await openSandbox();
+		const unusable = [
+			{ name: 'Ann', phone: 'n/a' },
+			{ name: 'Bob', phone: '+41 79 123 45' },
+		];
+		const run = await runParked(sandbox, parkedWorkflow('whatsappAvatar', 'inputItems', { mode: 'enrich' }), unusable);
+		const result = run.value;
+		expect(result.error).toBeUndefined();
+		expect(result.parks).toEqual([]);
+		expect(sandbox.requests).toEqual([]);
+		expect(result.output('Wait', CHECK_AGAIN)).toEqual([]);
+		expect(result.output('Wait', NOT_FINISHED)).toEqual([]);
+		const done = result.output('Wait', DONE);
+		expect(done.map((item) => item.json.name)).toEqual(['Ann', 'Bob']);
+		for (const item of done) {
+			expect(item.json.ekycpro).toMatchObject({
+				task_id: null,
+				found: false,
+				reason: expect.stringMatching(/not sent/),
+			});
+		}
+	});
+
 	test('Check Again not wired back: a clear error before any status call, with the task id', async () => {
 		const numbers = swissNumbers(20, 4);
 		const sandbox = await openSandbox();

@@ -241,6 +241,54 @@ describe('Create Task (Input Items With Their Numbers) -> Wait (Input Items With
 	});
 });
 
+describe('Create Task (Input Items With Their Numbers) with no usable number at all', () => {
+	const UNUSABLE: IDataObject[] = [{ name: 'Ann', phone: 'call me' }, { name: 'Bob', phone: '' }, { name: 'Cy' }];
+
+	test('enrich: every contact goes on, found false with why; no request, no charge', async () => {
+		const sandbox = await openSandbox();
+		const run = await createAndWait(sandbox, 'whatsappAvatar', 'inputItems', { mode: 'enrich' }, UNUSABLE);
+		const result = run.value;
+		expect(result.error).toBeUndefined();
+		expect(sandbox.requests).toEqual([]);
+		expect(sandbox.charges).toBe(0);
+
+		const created = result.output('Create Task');
+		expect(created.map((item) => (item.json.ekycpro as IDataObject).task_id)).toEqual([null, null, null]);
+		const done = result.output('Wait', 0);
+		expect(result.output('Wait', 1)).toEqual([]);
+		expect(done.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(done.map((item) => item.json.name)).toEqual(['Ann', 'Bob', 'Cy']);
+		expect(done.map((item) => item.json.ekycpro)).toEqual([
+			expect.objectContaining({ found: false, reason: expect.stringMatching(/^The number was not sent: .*letters/) }),
+			{
+				task_id: null,
+				check: 'whatsappAvatar',
+				rejected: [{ value: '', reason: 'The field "phone" is empty' }],
+				found: false,
+				reason: 'The number was not sent: The field "phone" is empty',
+			},
+			expect.objectContaining({ found: false, reason: 'The number was not sent: The item has no field "phone"' }),
+		]);
+	});
+
+	test('Result Rows: no rows and no request (Create Task listed the rejected values)', async () => {
+		const sandbox = await openSandbox();
+		const run = await createAndWait(sandbox, 'telegram', 'inputItems', { mode: 'rows' }, UNUSABLE);
+		expect(run.value.error).toBeUndefined();
+		expect(sandbox.requests).toEqual([]);
+		expect(run.value.output('Wait', 0)).toEqual([]);
+		expect(run.value.output('Wait', 1)).toEqual([]);
+	});
+
+	test('Output Task: still stops before any request, with every rejected value and why', async () => {
+		const sandbox = await openSandbox();
+		const run = await createAndWait(sandbox, 'telegram', 'task', { mode: 'rows' }, UNUSABLE);
+		expect(run.value.error?.message).toBe('No usable phone number: nothing was sent and nothing was charged');
+		expect(run.value.error?.description).toContain('All 3 values were rejected');
+		expect(sandbox.requests).toEqual([]);
+	});
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // 2. Result rows
 

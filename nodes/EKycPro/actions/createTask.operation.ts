@@ -166,6 +166,11 @@ async function createOneTask(this: IExecuteFunctions, items: INodeExecutionData[
 	const parameters = readParameters(this);
 	const numbers = await collectNumbers(this, items, parameters);
 	const collected = numbers.result();
+	// Items with their numbers and none usable: each item goes on with why (a workflow can write that back, so the
+	// contact is not sent again); no task, no charge. The Wait node passes such items on.
+	if (parameters.output === 'inputItems' && collected.numbers.length === 0 && collected.rejected.length > 0) {
+		return [inputItemsWithTheirNumbers(items, { task_id: null, check: parameters.check.id }, collected)];
+	}
 	refuseWhenNothingUsable(this, collected);
 	const task = await createTask(await openSession(this), parameters.check, numbers.toUploadText(), 0);
 	if (parameters.output === 'inputItems') return [inputItemsWithTheirNumbers(items, task, collected)];
@@ -273,7 +278,7 @@ function taskItem(items: INodeExecutionData[], task: EKycTask, collected: TaskNu
 /** Output "Input Items With Their Numbers": every input item with an `ekycpro` field, for the Wait node. */
 function inputItemsWithTheirNumbers(
 	items: INodeExecutionData[],
-	task: EKycTask,
+	task: { task_id: string | null; check: string },
 	collected: TaskNumbersResult,
 ): INodeExecutionData[] {
 	const rejectedOfItem: RejectedOfItem[][] = items.map(() => []);

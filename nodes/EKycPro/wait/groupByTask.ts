@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { checkFromId, CUSTOM_CHECK_ID } from '../checks';
 import { readCustomCheck } from '../common.descriptions';
+import { carriesNoTask } from '../ekycproField';
 import type { CheckDefinition } from '../checks';
 import { toNodeError } from '../helpers/nodeErrors';
 import type { ApiSession } from '../transport/http';
@@ -18,7 +19,8 @@ export interface TaskGroup {
 
 /**
  * Groups the input items by the task they carry: one wait per distinct task, however many items carry it.
- * An item that names no valid task throws, or under Continue On Fail is handed to `onInvalid` and left out.
+ * An item that names no valid task throws, or under Continue On Fail is handed to `onInvalid` and left out. An item
+ * Create Task sent nothing for (no usable number, no task) is left out: there is nothing to wait for.
  */
 export function groupByTask(
 	ctx: IExecuteFunctions,
@@ -28,6 +30,7 @@ export function groupByTask(
 ): TaskGroup[] {
 	const groups = new Map<string, TaskGroup>();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		if (carriesNoTask(items[itemIndex])) continue;
 		try {
 			const checkValue = String(ctx.getNodeParameter('check', itemIndex, '') ?? '');
 			// Custom Check picked by hand: its fields say which; otherwise the id Create Task wrote (custom ones included).

@@ -6,7 +6,7 @@
 import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { indexRowsByNumber } from '../ekycproField';
+import { carriesNoTask, indexRowsByNumber, mergeResult } from '../ekycproField';
 import { errorItem, toNodeError } from '../helpers/nodeErrors';
 import { appendResultItems, loadResult, readOptionsFor } from '../helpers/resultFile';
 import { waitForExport } from '../polling/waitLoop';
@@ -123,6 +123,13 @@ export async function waitForTasks(this: IExecuteFunctions): Promise<INodeExecut
 	const fail = (itemIndex: number, error: unknown) =>
 		outputs.place(itemIndex, DONE, errorItem(this.getNode(), error, { item: itemIndex }, itemIndex));
 
+	// Items Create Task sent no number for carry no task: with their results (enrich) they leave on Done as they are,
+	// found false and why; they add no rows.
+	if (parameters.mode === 'enrich') {
+		items.forEach((item, itemIndex) => {
+			if (carriesNoTask(item)) outputs.place(itemIndex, DONE, mergeResult(item, itemIndex, new Map()));
+		});
+	}
 	const groups = groupByTask(this, session, items, continueOnFail ? fail : undefined);
 	const park = parameters.betweenChecks === 'park';
 	const outcomes = park

@@ -418,8 +418,22 @@ export async function listNodeTypes(home: N8nHome): Promise<N8nNodeTypeDescripti
 
 /** Imports one credential with plain data; n8n encrypts it with the home's key. Owned by the instance owner. */
 export async function importCredential(home: N8nHome, credential: N8nCredentialImport): Promise<void> {
-	const file = writeTempJson(home, `credential-${credential.id}`, [credential]);
-	await runN8nCommandOrThrow(home, ['import:credentials', `--input=${file}`], /Successfully imported 1 credential/);
+	await importCredentials(home, [credential]);
+}
+
+/** Imports credentials in one `n8n import:credentials` (one n8n start-up for all: each costs seconds of a core). */
+export async function importCredentials(home: N8nHome, credentials: N8nCredentialImport[]): Promise<void> {
+	const file = writeTempJson(
+		home,
+		`credentials-${credentials.map((credential) => credential.id).join('-')}`,
+		credentials,
+	);
+	const count = credentials.length === 1 ? '1 credential' : `${credentials.length} credentials`;
+	await runN8nCommandOrThrow(
+		home,
+		['import:credentials', `--input=${file}`],
+		new RegExp(`Successfully imported ${count}`),
+	);
 }
 
 /** Imports one workflow under its fixed `id` (replacing one with the same id) and returns that id. */
@@ -917,7 +931,7 @@ export async function readPackedPackageJson(tarballPath: string): Promise<Record
 function writeTempJson(home: N8nHome, baseName: string, content: unknown): string {
 	const importDir = path.join(home.dir, 'imports');
 	fs.mkdirSync(importDir, { recursive: true });
-	const file = path.join(importDir, `${baseName.replace(/[^A-Za-z0-9_-]/g, '_')}.json`);
+	const file = path.join(importDir, `${baseName.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 120)}.json`);
 	fs.writeFileSync(file, JSON.stringify(content, null, 2));
 	return file;
 }

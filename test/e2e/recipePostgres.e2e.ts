@@ -14,7 +14,6 @@
  *
  *   npm run build && npx jest -c test/e2e/jest.config.js test/e2e/recipePostgres.e2e.ts
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { normalisePhoneNumber } from '../../nodes/EKycPro/numbers';
@@ -25,7 +24,8 @@ import {
 	executeWorkflowWithOutput,
 	readExample,
 	runError,
-	runN8nCommand,
+	importCredentials,
+	importWorkflows,
 	type N8nCredentialImport,
 	type N8nHome,
 	type N8nWorkflowJson,
@@ -144,20 +144,6 @@ function e164Of(phone: string | null): string | undefined {
 	return normalised.ok ? normalised.e164 : undefined;
 }
 
-/** Imports several workflows or credentials with one n8n command (each command costs seconds of a busy core). */
-async function importAll(home: N8nHome, kind: 'workflow' | 'credentials', entries: unknown[]): Promise<void> {
-	const file = path.join(home.dir, 'imports', `recipe-${kind}-${Date.now()}.json`);
-	fs.mkdirSync(path.dirname(file), { recursive: true });
-	const content =
-		kind === 'workflow' ? entries.map((entry) => ({ active: false, settings: {}, ...(entry as object) })) : entries;
-	fs.writeFileSync(file, JSON.stringify(content, null, 2));
-	const result = await runN8nCommand(home, [`import:${kind}`, `--input=${file}`]);
-	const printed = result.stdout + result.stderr;
-	if (result.exitCode !== 0 || !new RegExp(`Successfully imported ${entries.length} `).test(printed)) {
-		throw new Error(`n8n import:${kind} failed (exit ${result.exitCode}):\n${printed.slice(-4000)}`);
-	}
-}
-
 type WorkflowNode = {
 	name: string;
 	type: string;
@@ -245,7 +231,7 @@ describeWithPostgres('PostgreSQL recipes in real n8n', () => {
 				},
 				{ ...EKYCPRO_POOR, type: 'eKycProApi', data: { apiKey: poorSandbox.apiKey, baseUrl: poorSandbox.baseUrl } },
 			];
-			await importAll(home, 'credentials', credentials);
+			await importCredentials(home, credentials);
 
 			const recipe = readExample('recipe-postgres.json');
 			// The same workflow on the sandbox that answers the second create with 402.
@@ -253,7 +239,7 @@ describeWithPostgres('PostgreSQL recipes in real n8n', () => {
 				JSON.stringify(recipe).replace(/"ekycpro-sandbox"/g, `"${EKYCPRO_POOR.id}"`),
 			) as N8nWorkflowJson;
 			poor.id = `${recipe.id}Poor`;
-			await importAll(home, 'workflow', [
+			await importWorkflows(home, [
 				recipe,
 				poor,
 				withSetting(readExample('recipe-batches.json'), 'batch_size', BATCH_SIZE),

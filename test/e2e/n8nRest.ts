@@ -84,7 +84,8 @@ export class N8nRest {
 	/** A REST call whose answer is `{ data }`; anything but 200 throws with what n8n said. */
 	async call<T>(method: string, path: string, body?: unknown): Promise<T> {
 		const answer = await this.send(method, path, body);
-		if (answer.status !== 200) throw new Error(`${method} ${path} answered ${answer.status}: ${answer.body.slice(0, 500)}`);
+		if (answer.status !== 200)
+			throw new Error(`${method} ${path} answered ${answer.status}: ${answer.body.slice(0, 500)}`);
 		return (JSON.parse(answer.body) as { data: T }).data;
 	}
 

@@ -6,6 +6,7 @@
  * Works under jest and under tsx.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -594,10 +595,18 @@ export function binaryBuffer(item: N8nItem, property = 'data'): Buffer {
  * their webhooks are registered by then) and /healthz answers. Only this process (not `n8n execute`)
  * serves webhooks and resumes executions that wait (it looks for due ones every 60 s).
  */
-export async function startN8n(home: N8nHome, port?: number, readyTimeoutMs = 180_000): Promise<RunningN8n> {
-	const listenPort = port ?? (await findFreePort());
-	const env: NodeJS.ProcessEnv = { ...home.env, N8N_PORT: String(listenPort) };
-	const child = spawn(home.install.nodeBin, [home.install.n8nBin, 'start'], {
+/** A long-running n8n process (`n8n start`, `n8n worker`): what it printed, waiting for a line, stopping it. */
+interface N8nProcess {
+	child: ChildProcess;
+	output(): string;
+	exited(): boolean;
+	waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+	/** SIGTERM, then SIGKILL after `graceMs`; resolves when it is gone. */
+	stop(graceMs?: number): Promise<void>;
+}
+
+function spawnN8nProcess(home: N8nHome, args: string[], env: NodeJS.ProcessEnv): N8nProcess {
+	const child = spawn(home.install.nodeBin, [home.install.n8nBin, ...args], {
 		env,
 		cwd: home.dir,
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -610,10 +619,10 @@ export async function startN8n(home: N8nHome, port?: number, readyTimeoutMs = 18
 		if (printed.length > 4_000_000) printed = printed.slice(-2_000_000);
 		for (const listener of listeners) listener();
 	};
-	child.stdout.on('data', collect);
-	child.stderr.on('data', collect);
+	child.stdout?.on('data', collect);
+	child.stderr?.on('data', collect);
 	let exited = false;
-	// A test process that dies without stop() must not leave n8n running (it would hold its port and SQLite file).
+	// A test process that dies without stop() must not leave n8n running (it would hold its port and database).
 	const killOnParentExit = () => {
 		if (!exited) child.kill('SIGKILL');
 	};
@@ -655,23 +664,33 @@ export async function startN8n(home: N8nHome, port?: number, readyTimeoutMs = 18
 		await exitPromise;
 		clearTimeout(killTimer);
 	};
+	return { child, output: () => printed, exited: () => exited, waitForOutput, stop };
+}
 
+export async function startN8n(home: N8nHome, port?: number, readyTimeoutMs = 180_000): Promise<RunningN8n> {
+	const listenPort = port ?? (await findFreePort());
+	const n8n = spawnN8nProcess(home, ['start'], { ...home.env, N8N_PORT: String(listenPort) });
 	const baseUrl = `http://127.0.0.1:${listenPort}`;
 	const deadline = Date.now() + readyTimeoutMs;
 	try {
 		for (;;) {
-			if (exited) throw new Error(`n8n start exited (code ${child.exitCode}) before it was ready:\n${tail(printed)}`);
+			if (n8n.exited()) {
+				throw new Error(`n8n start exited (code ${n8n.child.exitCode}) before it was ready:\n${tail(n8n.output())}`);
+			}
 			// /healthz answers before active workflows and their webhooks are registered; this line comes after.
-			const editorReady = /Editor is now accessible via/.test(stripAnsi(printed));
+			const editorReady = /Editor is now accessible via/.test(stripAnsi(n8n.output()));
 			if (editorReady && (await httpStatus(`${baseUrl}/healthz`)) === 200) break;
-			if (Date.now() > deadline) throw new Error(`n8n start not ready after ${readyTimeoutMs} ms:\n${tail(printed)}`);
+			if (Date.now() > deadline) {
+				throw new Error(`n8n start not ready after ${readyTimeoutMs} ms:\n${tail(n8n.output())}`);
+			}
 			await delay(500);
 		}
 	} catch (error) {
-		await stop(5_000);
+		await n8n.stop(5_000);
 		throw error;
 	}
-	return { port: listenPort, baseUrl, pid: child.pid ?? -1, output: () => printed, waitForOutput, stop };
+	const { output, waitForOutput, stop } = n8n;
+	return { port: listenPort, baseUrl, pid: n8n.child.pid ?? -1, output, waitForOutput, stop };
 }
 
 export interface WebhookResponse {
@@ -1056,50 +1075,14 @@ export async function startN8nWorker(
 		N8N_RUNNERS_BROKER_PORT: String(await findFreePort()),
 		...(options.env ?? {}),
 	};
-	const child = spawn(
-		home.install.nodeBin,
-		[home.install.n8nBin, 'worker', `--concurrency=${options.concurrency ?? 5}`],
-		{
-			env,
-			cwd: home.dir,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		},
-	);
-	let printed = '';
-	const collect = (chunk: Buffer) => {
-		printed += chunk.toString('utf8');
-		if (printed.length > 4_000_000) printed = printed.slice(-2_000_000);
-	};
-	child.stdout.on('data', collect);
-	child.stderr.on('data', collect);
-	let exited = false;
-	const killOnParentExit = () => {
-		if (!exited) child.kill('SIGKILL');
-	};
-	process.once('exit', killOnParentExit);
-	const exitPromise = new Promise<void>((resolve) => {
-		child.once('exit', () => {
-			exited = true;
-			process.removeListener('exit', killOnParentExit);
-			resolve();
-		});
-	});
-	const stop = async (graceMs = 20_000) => {
-		if (exited) return;
-		child.kill('SIGTERM');
-		const killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-		await exitPromise;
-		clearTimeout(killTimer);
-	};
-	const deadline = Date.now() + (options.readyTimeoutMs ?? 180_000);
-	while (!/n8n worker is now ready/.test(stripAnsi(printed))) {
-		if (exited || Date.now() > deadline) {
-			await stop(5_000);
-			throw new Error(`n8n worker did not get ready (exit ${child.exitCode}):\n${tail(printed)}`);
-		}
-		await delay(250);
+	const worker = spawnN8nProcess(home, ['worker', `--concurrency=${options.concurrency ?? 5}`], env);
+	try {
+		await worker.waitForOutput(/n8n worker is now ready/, options.readyTimeoutMs ?? 180_000);
+	} catch (error) {
+		await worker.stop(5_000);
+		throw new Error(`n8n worker did not get ready (exit ${worker.child.exitCode}): ${String(error)}`);
 	}
-	return { pid: child.pid ?? -1, output: () => printed, stop };
+	return { pid: worker.child.pid ?? -1, output: worker.output, stop: worker.stop };
 }
 
 /** The ids of a process's children, grandchildren, ... (from /proc; empty where there is none). */

@@ -3,16 +3,19 @@
  *
  * n8n itself is installed once per machine by scripts/n8n/install.sh into a cache folder outside the repo; every test
  * then gets its own throw-away user folder (SQLite database, settings, community nodes), so runs never share state.
- * Works under jest and under tsx.
+ * Works under jest and under tsx. This file: installs, homes, the packed package, the CLI (import, export, execute).
+ * Its parts: n8nProcess.ts (`n8n start`, workers, webhooks, kills), n8nRunData.ts (what a run returned),
+ * n8nExecutions.ts (stored executions), processes.ts (child processes, ports); tests import all of it from here.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
+import { extractRunJson } from './n8nRunData';
+import type { N8nRun } from './n8nRunData';
+import { delay, findFreePort, runProcess, tail, withoutNpmSettings } from './processes';
 
 export type N8nMajor = 1 | 2;
 
@@ -56,60 +59,6 @@ export interface N8nCommandResult {
 	stderr: string;
 }
 
-/** The part of n8n's IRun (as printed by `n8n execute --rawOutput`) that tests read. */
-export interface N8nRun {
-	finished?: boolean;
-	mode?: string;
-	status?: string;
-	startedAt?: string;
-	stoppedAt?: string;
-	waitTill?: string | null;
-	data: {
-		resultData: {
-			runData: Record<string, N8nTaskData[]>;
-			lastNodeExecuted?: string;
-			error?: N8nError;
-		};
-		[key: string]: unknown;
-	};
-	[key: string]: unknown;
-}
-
-export interface N8nTaskData {
-	startTime?: number;
-	executionTime?: number;
-	executionStatus?: string;
-	error?: N8nError;
-	data?: Record<string, Array<N8nItem[] | null>>;
-	[key: string]: unknown;
-}
-
-export interface N8nItem {
-	json: Record<string, unknown>;
-	binary?: Record<string, N8nBinary>;
-	pairedItem?: unknown;
-	error?: unknown;
-	[key: string]: unknown;
-}
-
-export interface N8nBinary {
-	data?: string;
-	mimeType?: string;
-	fileName?: string;
-	fileExtension?: string;
-	fileSize?: string;
-	id?: string;
-	[key: string]: unknown;
-}
-
-export interface N8nError {
-	message?: string;
-	description?: string | null;
-	name?: string;
-	node?: { name?: string; type?: string };
-	[key: string]: unknown;
-}
-
 export interface N8nCredentialImport {
 	id: string;
 	name: string;
@@ -143,19 +92,6 @@ export function node(
 	return { id: randomUUID(), name, type, typeVersion, position: [0, 0], parameters, ...extra };
 }
 
-export interface RunningN8n {
-	port: number;
-	/** `http://127.0.0.1:<port>` */
-	baseUrl: string;
-	pid: number;
-	/** Everything n8n printed so far (stdout and stderr interleaved). */
-	output(): string;
-	/** Resolves once n8n printed a line matching `pattern` (checked against output already seen, too). */
-	waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
-	/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
-	stop(graceMs?: number): Promise<void>;
-}
-
 const repoRoot = path.resolve(__dirname, '..', '..');
 
 /** The n8n majors an e2e run covers: both, or those named in EKYCPRO_E2E_N8N ("1", "2" or "1,2"). */
@@ -165,6 +101,7 @@ export function e2eMajors(): N8nMajor[] {
 		.map((value) => Number(value.trim()))
 		.filter((value): value is N8nMajor => value === 1 || value === 2);
 }
+
 const installScript = path.join(repoRoot, 'scripts', 'n8n', 'install.sh');
 
 /** The fixed key every home uses, so credentials imported in one run decrypt in the next. Test-only. */
@@ -503,221 +440,6 @@ export async function executeWorkflow(home: N8nHome, workflowId: string, timeout
 	return (await executeWorkflowWithOutput(home, workflowId, timeoutMs)).run;
 }
 
-/** At debug level n8n's logger wraps the printed execution: `<time> | info | {` ... `} {"file":...}`. */
-const LOGGED_OPENING = /^(?:\S+ \| \w+\s*\| )?\{$/;
-const LOGGED_CLOSING = /^\}(?: \{"file":.*\})?$/;
-
-/**
- * Finds the pretty-printed execution among log lines: it starts with a line that is `{` and ends with a line that is
- * `}` (n8n prints it with JSON.stringify(data, null, 2); a log prefix and suffix around them are dropped). Tries
- * every such pair, widest first.
- */
-export function extractRunJson(printed: string): N8nRun | undefined {
-	const lines = printed.split(/\r?\n/).map((line) => stripAnsi(line).trimEnd());
-	const starts: number[] = [];
-	const ends: number[] = [];
-	lines.forEach((line, index) => {
-		if (LOGGED_OPENING.test(line)) starts.push(index);
-		if (LOGGED_CLOSING.test(line)) ends.push(index);
-	});
-	for (const start of starts) {
-		for (let e = ends.length - 1; e >= 0 && ends[e] > start; e--) {
-			const text = ['{', ...lines.slice(start + 1, ends[e]), '}'].join('\n');
-			try {
-				const parsed = JSON.parse(text) as N8nRun;
-				if (parsed && typeof parsed === 'object' && parsed.data?.resultData) return parsed;
-			} catch {
-				// Not this pair; a log line may sit inside it. Try a narrower one.
-			}
-		}
-	}
-	return undefined;
-}
-
-/** Every run of a node, in order (a node inside a loop or resumed after a wait runs more than once). */
-export function nodeRuns(run: N8nRun, nodeName: string): N8nTaskData[] {
-	return run.data.resultData.runData[nodeName] ?? [];
-}
-
-/**
- * The items a node emitted on one output (default: first output of its last run). Throws when the node did not
- * run, so a typo in a node name fails loudly instead of looking like an empty result.
- */
-export function nodeOutputItems(
-	run: N8nRun,
-	nodeName: string,
-	options: { output?: number; runIndex?: number } = {},
-): N8nItem[] {
-	const runs = nodeRuns(run, nodeName);
-	if (runs.length === 0) {
-		const ran = Object.keys(run.data.resultData.runData).join(', ');
-		throw new Error(`node "${nodeName}" did not run (nodes that ran: ${ran || 'none'})`);
-	}
-	const runIndex = options.runIndex ?? runs.length - 1;
-	const taskData = runs[runIndex];
-	if (!taskData) throw new Error(`node "${nodeName}" has no run #${runIndex} (it ran ${runs.length} times)`);
-	const outputs = taskData.data?.main ?? [];
-	return outputs[options.output ?? 0] ?? [];
-}
-
-/** Shortcut: the `json` of each item a node emitted. */
-export function nodeOutputJson(
-	run: N8nRun,
-	nodeName: string,
-	options: { output?: number; runIndex?: number } = {},
-): Array<Record<string, unknown>> {
-	return nodeOutputItems(run, nodeName, options).map((item) => item.json);
-}
-
-/** The error a node ended with in its last run, if any. */
-export function nodeError(run: N8nRun, nodeName: string): N8nError | undefined {
-	const runs = nodeRuns(run, nodeName);
-	return runs[runs.length - 1]?.error;
-}
-
-/** The error that ended the whole execution, if any. */
-export function runError(run: N8nRun): N8nError | undefined {
-	return run.data.resultData.error;
-}
-
-/** Decodes a binary property of an item (n8n's CLI run keeps small binaries inline as base64). */
-export function binaryBuffer(item: N8nItem, property = 'data'): Buffer {
-	const binary = item.binary?.[property];
-	if (!binary) throw new Error(`item has no binary property "${property}"`);
-	if (typeof binary.data !== 'string' || binary.data.length === 0 || binary.id) {
-		throw new Error(`binary "${property}" is not inline (id ${String(binary.id)}); use the default binary mode`);
-	}
-	return Buffer.from(binary.data, 'base64');
-}
-
-/**
- * Starts `n8n start` on 127.0.0.1:port and resolves once it printed that the editor is up (active workflows and
- * their webhooks are registered by then) and /healthz answers. Only this process (not `n8n execute`)
- * serves webhooks and resumes executions that wait (it looks for due ones every 60 s).
- */
-/** A long-running n8n process (`n8n start`, `n8n worker`): what it printed, waiting for a line, stopping it. */
-interface N8nProcess {
-	child: ChildProcess;
-	output(): string;
-	exited(): boolean;
-	waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
-	/** SIGTERM, then SIGKILL after `graceMs`; resolves when it is gone. */
-	stop(graceMs?: number): Promise<void>;
-}
-
-function spawnN8nProcess(home: N8nHome, args: string[], env: NodeJS.ProcessEnv): N8nProcess {
-	const child = spawn(home.install.nodeBin, [home.install.n8nBin, ...args], {
-		env,
-		cwd: home.dir,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let printed = '';
-	const listeners = new Set<() => void>();
-	const collect = (chunk: Buffer) => {
-		printed += chunk.toString('utf8');
-		// Keep memory bounded on long runs; tests only look at recent lines.
-		if (printed.length > 4_000_000) printed = printed.slice(-2_000_000);
-		for (const listener of listeners) listener();
-	};
-	child.stdout?.on('data', collect);
-	child.stderr?.on('data', collect);
-	let exited = false;
-	// A test process that dies without stop() must not leave n8n running (it would hold its port and database).
-	const killOnParentExit = () => {
-		if (!exited) child.kill('SIGKILL');
-	};
-	process.once('exit', killOnParentExit);
-	const exitPromise = new Promise<void>((resolve) => {
-		child.once('exit', () => {
-			exited = true;
-			process.removeListener('exit', killOnParentExit);
-			for (const listener of listeners) listener();
-			resolve();
-		});
-	});
-
-	const waitForOutput = (pattern: RegExp, timeoutMs = 60_000) =>
-		new Promise<void>((resolve, reject) => {
-			const timer = setTimeout(() => {
-				listeners.delete(check);
-				reject(new Error(`n8n did not print ${pattern} within ${timeoutMs} ms:\n${tail(printed)}`));
-			}, timeoutMs);
-			const check = () => {
-				if (pattern.test(stripAnsi(printed))) {
-					clearTimeout(timer);
-					listeners.delete(check);
-					resolve();
-				} else if (exited) {
-					clearTimeout(timer);
-					listeners.delete(check);
-					reject(new Error(`n8n exited (code ${child.exitCode}) before printing ${pattern}:\n${tail(printed)}`));
-				}
-			};
-			listeners.add(check);
-			check();
-		});
-
-	const stop = async (graceMs = 20_000) => {
-		if (exited) return;
-		child.kill('SIGTERM');
-		const killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-		await exitPromise;
-		clearTimeout(killTimer);
-	};
-	return { child, output: () => printed, exited: () => exited, waitForOutput, stop };
-}
-
-export async function startN8n(home: N8nHome, port?: number, readyTimeoutMs = 180_000): Promise<RunningN8n> {
-	const listenPort = port ?? (await findFreePort());
-	const n8n = spawnN8nProcess(home, ['start'], { ...home.env, N8N_PORT: String(listenPort) });
-	const baseUrl = `http://127.0.0.1:${listenPort}`;
-	const deadline = Date.now() + readyTimeoutMs;
-	try {
-		for (;;) {
-			if (n8n.exited()) {
-				throw new Error(`n8n start exited (code ${n8n.child.exitCode}) before it was ready:\n${tail(n8n.output())}`);
-			}
-			// /healthz answers before active workflows and their webhooks are registered; this line comes after.
-			const editorReady = /Editor is now accessible via/.test(stripAnsi(n8n.output()));
-			if (editorReady && (await httpStatus(`${baseUrl}/healthz`)) === 200) break;
-			if (Date.now() > deadline) {
-				throw new Error(`n8n start not ready after ${readyTimeoutMs} ms:\n${tail(n8n.output())}`);
-			}
-			await delay(500);
-		}
-	} catch (error) {
-		await n8n.stop(5_000);
-		throw error;
-	}
-	const { output, waitForOutput, stop } = n8n;
-	return { port: listenPort, baseUrl, pid: n8n.child.pid ?? -1, output, waitForOutput, stop };
-}
-
-export interface WebhookResponse {
-	status: number;
-	body: string;
-	headers: http.IncomingHttpHeaders;
-}
-
-/**
- * Calls a production webhook of a running n8n (`<baseUrl>/webhook/<path>`) with a JSON body. n8n 2 may still be
- * registering active workflows after it printed that the editor is up, so a 404 is retried until `timeoutMs`.
- */
-export async function callWebhook(
-	n8n: RunningN8n,
-	webhookPath: string,
-	body?: unknown,
-	options: { method?: string; timeoutMs?: number } = {},
-): Promise<WebhookResponse> {
-	const url = `${n8n.baseUrl}/webhook/${webhookPath.replace(/^\/+/, '')}`;
-	const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-	for (;;) {
-		const response = await httpRequest(options.method ?? 'POST', url, body);
-		if (response.status !== 404 || Date.now() > deadline) return response;
-		await delay(500);
-	}
-}
-
 /**
  * Marks an imported workflow active, so that the next `n8n start` of this home registers its triggers and
  * webhooks (production URL `<baseUrl>/webhook/<path>`). Run it while n8n is not running.
@@ -751,138 +473,9 @@ export function listCliCommands(home: N8nHome): Promise<string[]> {
 	return pending;
 }
 
-export interface N8nExecutionSummary {
-	id: string;
-	workflowId: string;
-	/** `new`, `running`, `waiting`, `success`, `error`, `canceled`, `crashed` */
-	status: string;
-	finished: boolean;
-	mode: string;
-	startedAt: string | null;
-	stoppedAt: string | null;
-	waitTill: string | null;
-}
-
-export interface N8nStoredExecution extends N8nExecutionSummary {
-	/** The execution's data in the same shape as `run.data` from executeWorkflow. */
-	data: N8nRun['data'];
-}
-
-// Reads n8n's own SQLite file with the sqlite3 and flatted copies of the installed n8n (how n8n stores runs).
-const DB_READER = `
-const sqlite3 = require('sqlite3');
-const { parse } = require('flatted');
-const [dbPath, mode, executionId] = process.argv.slice(1);
-const db = new sqlite3.Database(dbPath, sqlite3.OPEN_READONLY, (error) => { if (error) fail(error); });
-db.configure('busyTimeout', 10000);
-function fail(error) { console.error(String(error && error.stack || error)); process.exit(2); }
-const columns = 'e.id, e.workflowId, e.status, e.finished, e.mode, e.startedAt, e.stoppedAt, e.waitTill';
-if (mode === 'list') {
-	db.all('SELECT ' + columns + ' FROM execution_entity e ORDER BY CAST(e.id AS INTEGER)', (error, rows) => {
-		if (error) fail(error);
-		process.stdout.write(JSON.stringify(rows));
-	});
-} else {
-	db.get('SELECT ' + columns + ', d.data FROM execution_entity e JOIN execution_data d ON d.executionId = e.id WHERE e.id = ?', [executionId], (error, row) => {
-		if (error) fail(error);
-		if (row) row.data = parse(row.data);
-		process.stdout.write(JSON.stringify(row ?? null));
-	});
-}
-`;
-
-async function queryExecutions(home: N8nHome, args: string[]): Promise<unknown> {
-	const dbPath = path.join(home.dir, '.n8n', 'database.sqlite');
-	if (!fs.existsSync(dbPath)) return args[0] === 'list' ? [] : null;
-	const result = await runProcess(home.install.nodeBin, ['-e', DB_READER, dbPath, ...args], {
-		env: home.env,
-		cwd: path.dirname(path.dirname(home.install.n8nBin)),
-		timeoutMs: 60_000,
-	});
-	if (result.exitCode !== 0) throw new Error(`reading executions of ${dbPath} failed:\n${tail(result.stderr)}`);
-	return JSON.parse(result.stdout) as unknown;
-}
-
-function toSummary(row: Record<string, unknown>): N8nExecutionSummary {
-	const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
-	return {
-		id: String(row.id),
-		workflowId: String(row.workflowId),
-		status: String(row.status),
-		finished: row.finished === 1 || row.finished === true,
-		mode: String(row.mode),
-		startedAt: text(row.startedAt),
-		stoppedAt: text(row.stoppedAt),
-		waitTill: text(row.waitTill),
-	};
-}
-
-/**
- * Executions stored in this home's database, oldest first, optionally of one workflow. Safe while n8n runs:
- * the database is opened read-only. This is how a test sees what a running `n8n start` did.
- */
-export async function listExecutions(home: N8nHome, workflowId?: string): Promise<N8nExecutionSummary[]> {
-	const rows = (await queryExecutions(home, ['list'])) as Array<Record<string, unknown>>;
-	return rows.map(toSummary).filter((row) => workflowId === undefined || row.workflowId === workflowId);
-}
-
-/** One stored execution with its run data (read the items with nodeOutputItems({ data }, ...)). */
-export async function readExecution(home: N8nHome, executionId: string): Promise<N8nStoredExecution | undefined> {
-	const row = (await queryExecutions(home, ['get', executionId])) as
-		| (Record<string, unknown> & { data: N8nRun['data'] })
-		| null;
-	return row ? { ...toSummary(row), data: row.data } : undefined;
-}
-
-/**
- * Polls the database until an execution of the workflow reaches one of the statuses (default: finished one way or
- * another) and returns it with its data. `n8n start` resumes waiting executions only every 60 s: allow for that.
- */
-export async function waitForExecution(
-	home: N8nHome,
-	workflowId: string,
-	options: { statuses?: string[]; timeoutMs?: number; pollMs?: number; after?: string } = {},
-): Promise<N8nStoredExecution> {
-	const statuses = options.statuses ?? ['success', 'error', 'crashed', 'canceled'];
-	const deadline = Date.now() + (options.timeoutMs ?? 5 * 60_000);
-	let seen: N8nExecutionSummary[] = [];
-	for (;;) {
-		seen = await listExecutions(home, workflowId);
-		const match = seen.find(
-			(execution) =>
-				statuses.includes(execution.status) &&
-				(options.after === undefined || Number(execution.id) > Number(options.after)),
-		);
-		if (match) {
-			const stored = await readExecution(home, match.id);
-			if (stored) return stored;
-		}
-		if (Date.now() > deadline) {
-			throw new Error(
-				`no execution of workflow ${workflowId} reached ${statuses.join('/')} in time; seen: ${JSON.stringify(seen)}`,
-			);
-		}
-		await delay(options.pollMs ?? 1_000);
-	}
-}
-
 /** Removes a home folder (call from afterAll; keep it when a test failed and you want to look inside). */
 export function removeN8nHome(home: N8nHome): void {
 	fs.rmSync(home.dir, { recursive: true, force: true });
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function findFreePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			const port = typeof address === 'object' && address ? address.port : 0;
-			server.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
-		});
-	});
 }
 
 export interface PackedPackage {
@@ -955,201 +548,14 @@ function writeTempJson(home: N8nHome, baseName: string, content: unknown): strin
 	return file;
 }
 
-interface RunProcessOptions {
-	env: NodeJS.ProcessEnv;
-	cwd?: string;
-	timeoutMs?: number;
-	onOutput?: (chunk: Buffer) => void;
-}
-
-function runProcess(command: string, args: string[], options: RunProcessOptions): Promise<N8nCommandResult> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-		const stdout: Buffer[] = [];
-		const stderr: Buffer[] = [];
-		child.stdout.on('data', (chunk: Buffer) => {
-			stdout.push(chunk);
-			options.onOutput?.(chunk);
-		});
-		child.stderr.on('data', (chunk: Buffer) => {
-			stderr.push(chunk);
-			options.onOutput?.(chunk);
-		});
-		let timer: NodeJS.Timeout | undefined;
-		if (options.timeoutMs) {
-			timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
-		}
-		child.once('error', (error) => {
-			if (timer) clearTimeout(timer);
-			reject(error);
-		});
-		child.once('close', (exitCode, signal) => {
-			if (timer) clearTimeout(timer);
-			resolve({
-				exitCode,
-				signal,
-				stdout: Buffer.concat(stdout).toString('utf8'),
-				stderr: Buffer.concat(stderr).toString('utf8'),
-			});
-		});
-	});
-}
-
-/** process.env minus what `npx`/npm scripts export (npm_config_local_prefix, ignore_scripts, ...). */
-function withoutNpmSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-	return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
-}
-
-function httpRequest(method: string, url: string, body?: unknown): Promise<WebhookResponse> {
-	return new Promise((resolve, reject) => {
-		const payload = body === undefined ? undefined : JSON.stringify(body);
-		const headers: http.OutgoingHttpHeaders = payload
-			? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-			: {};
-		const request = http.request(url, { method, headers, timeout: 60_000 }, (response) => {
-			const chunks: Buffer[] = [];
-			response.on('data', (chunk: Buffer) => chunks.push(chunk));
-			response.on('end', () =>
-				resolve({
-					status: response.statusCode ?? 0,
-					body: Buffer.concat(chunks).toString('utf8'),
-					headers: response.headers,
-				}),
-			);
-		});
-		request.once('timeout', () => request.destroy(new Error(`${method} ${url} timed out`)));
-		request.once('error', reject);
-		request.end(payload);
-	});
-}
-
-function httpStatus(url: string): Promise<number> {
-	return new Promise((resolve) => {
-		const request = http.get(url, { timeout: 2_000 }, (response) => {
-			response.resume();
-			resolve(response.statusCode ?? 0);
-		});
-		request.once('timeout', () => request.destroy());
-		request.once('error', () => resolve(0));
-	});
-}
-
-function delay(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function stripAnsi(text: string): string {
-	// eslint-disable-next-line no-control-regex
-	return text.replace(/\u001b\[[0-9;]*m/g, '');
-}
-
-function tail(text: string, lines = 60): string {
-	return text.split('\n').slice(-lines).join('\n');
-}
-
 /** An importable workflow of `examples/`, as the tests import it into n8n. */
 export function readExample(file: string): N8nWorkflowJson {
 	const repoRoot = path.resolve(__dirname, '..', '..');
 	return JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', file), 'utf8')) as N8nWorkflowJson;
 }
 
-export interface RunningN8nWorker {
-	pid: number;
-	/** Everything the worker printed so far. */
-	output(): string;
-	/** SIGTERM (a worker finishes its jobs first), then SIGKILL after `graceMs`; resolves when it is gone. */
-	stop(graceMs?: number): Promise<void>;
-}
-
-/**
- * Starts `n8n worker` (queue mode: the home's env must point at PostgreSQL and Redis, EXECUTIONS_MODE=queue) and
- * resolves once it printed that it is ready. `env` adds to the home's, for example a task runner broker port of its
- * own (each process on a machine needs one).
- */
-export async function startN8nWorker(
-	home: N8nHome,
-	options: { concurrency?: number; env?: Record<string, string>; readyTimeoutMs?: number } = {},
-): Promise<RunningN8nWorker> {
-	const env: NodeJS.ProcessEnv = {
-		...home.env,
-		N8N_RUNNERS_BROKER_PORT: String(await findFreePort()),
-		...(options.env ?? {}),
-	};
-	const worker = spawnN8nProcess(home, ['worker', `--concurrency=${options.concurrency ?? 5}`], env);
-	try {
-		await worker.waitForOutput(/n8n worker is now ready/, options.readyTimeoutMs ?? 180_000);
-	} catch (error) {
-		await worker.stop(5_000);
-		throw new Error(`n8n worker did not get ready (exit ${worker.child.exitCode}): ${String(error)}`);
-	}
-	return { pid: worker.child.pid ?? -1, output: worker.output, stop: worker.stop };
-}
-
-/** The ids of a process's children, grandchildren, ... (from /proc; empty where there is none). */
-export function descendantPids(pid: number): number[] {
-	const children = new Map<number, number[]>();
-	for (const entry of fs.existsSync('/proc') ? fs.readdirSync('/proc') : []) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			// Field 4 of /proc/<pid>/stat is the parent; the name (field 2) may hold spaces, so read after its ')'.
-			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-			const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-			children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-		} catch {
-			// The process ended while we looked.
-		}
-	}
-	const found: number[] = [];
-	const queue = [pid];
-	while (queue.length > 0) {
-		for (const child of children.get(queue.shift() as number) ?? []) {
-			found.push(child);
-			queue.push(child);
-		}
-	}
-	return found;
-}
-
-/**
- * SIGKILL, as a crash or an OOM kill would end n8n: no shutdown, nothing saved on the way out. Its own children (the
- * internal task runner) are killed by their ids too, as they would go with a container. Resolves when n8n is gone.
- */
-export async function killN8n(n8n: RunningN8n): Promise<void> {
-	const children = descendantPids(n8n.pid);
-	process.kill(n8n.pid, 'SIGKILL');
-	for (const child of children) {
-		try {
-			process.kill(child, 'SIGKILL');
-		} catch {
-			// Already gone.
-		}
-	}
-	await n8n.stop(0);
-}
-
-// The length of an execution's data as n8n stored it (flatted JSON text) in its SQLite file.
-const DB_SIZE_READER = `
-const sqlite3 = require('sqlite3');
-const [dbPath, executionId] = process.argv.slice(1);
-const db = new sqlite3.Database(dbPath, sqlite3.OPEN_READONLY, (error) => { if (error) fail(error); });
-db.configure('busyTimeout', 10000);
-function fail(error) { console.error(String(error && error.stack || error)); process.exit(2); }
-db.get('SELECT length(data) AS chars FROM execution_data WHERE executionId = ?', [executionId], (error, row) => {
-	if (error) fail(error);
-	process.stdout.write(JSON.stringify(row ? row.chars : null));
-});
-`;
-
-/** How many characters the execution's data takes as stored (undefined when there is no such execution). */
-export async function storedExecutionChars(home: N8nHome, executionId: string): Promise<number | undefined> {
-	const dbPath = path.join(home.dir, '.n8n', 'database.sqlite');
-	const result = await runProcess(home.install.nodeBin, ['-e', DB_SIZE_READER, dbPath, executionId], {
-		env: home.env,
-		cwd: path.dirname(path.dirname(home.install.n8nBin)),
-		timeoutMs: 60_000,
-	});
-	if (result.exitCode !== 0)
-		throw new Error(`reading the size of execution ${executionId} failed:\n${tail(result.stderr)}`);
-	const chars = JSON.parse(result.stdout) as number | null;
-	return chars ?? undefined;
-}
+// The driver's other parts, so that tests import everything from './n8n'.
+export * from './n8nExecutions';
+export * from './n8nProcess';
+export * from './n8nRunData';
+export { findFreePort } from './processes';

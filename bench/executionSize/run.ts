@@ -92,7 +92,8 @@ async function createTask(sandbox: Sandbox, count: number): Promise<string> {
 		body: form,
 	});
 	const body = (await response.json()) as { task_id?: string };
-	if (!response.ok || !body.task_id) throw new Error(`sandbox create answered ${response.status}: ${JSON.stringify(body)}`);
+	if (!response.ok || !body.task_id)
+		throw new Error(`sandbox create answered ${response.status}: ${JSON.stringify(body)}`);
 	return body.task_id;
 }
 

@@ -169,6 +169,23 @@ function failureLines(output: string): string {
 	return [...new Set(lines)].slice(-4).join(' | ').slice(0, 600);
 }
 
+/** The error message of n8n's `n8n.workflow.failed` event for an execution, from the home's event log. */
+function failedEvent(home: N8nHome, executionId: string): string | undefined {
+	const folder = path.join(home.dir, '.n8n');
+	for (const file of fs.readdirSync(folder).filter((name) => name.startsWith('n8nEventLog'))) {
+		for (const line of fs.readFileSync(path.join(folder, file), 'utf8').split('\n')) {
+			if (!line.includes('"n8n.workflow.failed"') || !line.includes(`"executionId":"${executionId}"`)) continue;
+			try {
+				const event = JSON.parse(line) as { payload?: { errorMessage?: string } };
+				return event.payload?.errorMessage ?? 'failed';
+			} catch {
+				return 'failed';
+			}
+		}
+	}
+	return undefined;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function tryOnce(home: N8nHome, sandbox: Sandbox, major: N8nMajor, rows: number, timeoutMs: number) {
@@ -197,6 +214,7 @@ async function tryOnce(home: N8nHome, sandbox: Sandbox, major: N8nMajor, rows: n
 		const answer = await callWebhook(n8n, HOOK, { task_id: taskId }, { timeoutMs: 120_000 });
 		if (answer.status !== 200) throw new Error(`webhook answered ${answer.status}: ${answer.body.slice(0, 200)}`);
 		let lastPoll = 0;
+		let failSeenAt: number | undefined;
 		for (;;) {
 			peakRssMb = Math.max(peakRssMb, rssMb(n8n.pid));
 			const elapsed = Date.now() - started;
@@ -211,6 +229,17 @@ async function tryOnce(home: N8nHome, sandbox: Sandbox, major: N8nMajor, rows: n
 			if (Date.now() - lastPoll > 5_000) {
 				lastPoll = Date.now();
 				const execution = (await listExecutions(home, WORKFLOW_ID)).find((e) => Number(e.id) > lastId);
+				// n8n that fails to save an execution leaves it `running` in the database for good: read why from its
+				// event log (n8n.workflow.failed) and stop waiting.
+				const failed = execution ? failedEvent(home, execution.id) : undefined;
+				if (execution?.status === 'running' && failed !== undefined) {
+					failSeenAt ??= Date.now();
+					if (Date.now() - failSeenAt > 15_000) {
+						result.seconds = (failSeenAt - started) / 1000;
+						result.outcome = `the node ran, then n8n failed: ${failed} (the execution stays "running" in the database)`;
+						break;
+					}
+				}
 				if (execution && ['success', 'error', 'crashed', 'canceled'].includes(execution.status)) {
 					result.seconds = (Date.now() - started) / 1000;
 					const chars = await storedExecutionChars(home, execution.id);

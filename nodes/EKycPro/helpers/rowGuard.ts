@@ -7,7 +7,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { INode } from 'n8n-workflow';
 
 /** Max Rows as Items' default: well under what n8n 1.123 and 2.41 were measured to hold (see README). */
-export const DEFAULT_MAX_ROWS_AS_ITEMS = 500_000;
+export const DEFAULT_MAX_ROWS_AS_ITEMS = 250_000;
 
 /** The README's recipe: one sub-workflow execution per task. */
 export const MILLION_RECIPE_URL =

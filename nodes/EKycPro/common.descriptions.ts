@@ -7,6 +7,7 @@ import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n
 
 import { CHECKS, CUSTOM_CHECK_ID, customCheck } from './checks';
 import type { ApiStyle, CheckDefinition } from './checks';
+import { DEFAULT_MAX_ROWS_AS_ITEMS } from './helpers/rowGuard';
 
 type DisplayOptions = INodeProperties['displayOptions'];
 
@@ -134,6 +135,16 @@ export const resultOutputProperties = (displayOptions: DisplayOptions): INodePro
 		description: 'Max number of results to return',
 	},
 	{
+		displayName: 'Max Rows as Items',
+		name: 'maxRowsAsItems',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		displayOptions: { show: { ...displayOptions?.show, resultOutput: ['rows', 'both'] } },
+		default: DEFAULT_MAX_ROWS_AS_ITEMS,
+		description:
+			'Stop with an error, before any item is built, when a result has more rows than this (0 = no limit). One n8n execution holds only so many items; raise it on an instance with more memory.',
+	},
+	{
 		displayName: 'Simplify',
 		name: 'simplify',
 		type: 'boolean',
@@ -158,6 +169,8 @@ export interface ResultOutputSettings {
 	limit?: number;
 	simplify: boolean;
 	binaryPropertyName: string;
+	/** Max Rows as Items: the most rows a node run outputs as items; 0 for no limit (and when no rows are output). */
+	maxRowsAsItems: number;
 }
 
 export function readResultOutputSettings(ctx: IExecuteFunctions, itemIndex: number): ResultOutputSettings {
@@ -170,5 +183,8 @@ export function readResultOutputSettings(ctx: IExecuteFunctions, itemIndex: numb
 		simplify: wantsRows ? (ctx.getNodeParameter('simplify', itemIndex, true) as boolean) : false,
 		binaryPropertyName:
 			output === 'rows' ? 'data' : (ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string),
+		maxRowsAsItems: wantsRows
+			? Number(ctx.getNodeParameter('maxRowsAsItems', itemIndex, DEFAULT_MAX_ROWS_AS_ITEMS)) || 0
+			: 0,
 	};
 }

@@ -19,6 +19,8 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const session = await openSession(this);
 	const returnData: INodeExecutionData[] = [];
+	// Max Rows as Items counts the rows of every item's result together: they all land in this one execution.
+	let rowsOut = 0;
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const check = resolveCheck(this, itemIndex);
@@ -26,7 +28,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const settings = readResultOutputSettings(this, itemIndex);
 			const task = await getTask(session, check, taskId, itemIndex);
 			if (task.status !== EXPORTED) throw notExportedError(session, check, task, itemIndex);
-			const result = await loadResult(this, session, check, task, itemIndex, readOptionsFor(settings));
+			const result = await loadResult(this, session, check, task, itemIndex, readOptionsFor(settings, rowsOut));
+			rowsOut += result.rows.length;
 			appendResultItems(returnData, result, settings, { ...result.task }, { item: itemIndex });
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);

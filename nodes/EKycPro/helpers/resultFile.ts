@@ -7,6 +7,8 @@ import type { ResultFileKind, ResultRow } from '../results';
 import { downloadResultFile } from '../transport/download';
 import type { ResultOutputSettings } from '../common.descriptions';
 import { toNodeError } from './nodeErrors';
+import { expectedRows, rowBudget, tooManyRowsError } from './rowGuard';
+import type { RowBudget } from './rowGuard';
 import type { ApiSession } from '../transport/http';
 import type { EKycTask } from '../transport/types';
 
@@ -18,6 +20,8 @@ export interface ResultReadOptions {
 	limit?: number;
 	/** Build the file as n8n binary data. */
 	binary: boolean;
+	/** Max Rows as Items for this result; undefined for no limit. */
+	budget?: RowBudget;
 }
 
 /** What the file is, by its bytes; a file that is no table still has a name and a type when only the file is wanted. */
@@ -44,20 +48,42 @@ export interface LoadedResult {
 	refreshes: number;
 }
 
-/** The rows of the file; a cancelled execution stops the reading (then the rows so far are not the result). */
+/**
+ * The rows of the file; a cancelled execution stops the reading (then the rows so far are not the result). Past the
+ * budget (the status answer's count can be missing or wrong) the rows are dropped and only counted, for the error.
+ */
 async function readRows(
+	ctx: IExecuteFunctions,
 	data: Buffer,
 	check: CheckDefinition,
+	task: EKycTask,
+	itemIndex: number,
 	options: ResultReadOptions,
 	signal: AbortSignal | undefined,
 ): Promise<ResultRow[]> {
-	const rows: ResultRow[] = [];
+	let rows: ResultRow[] = [];
 	if (!options.rows) return rows;
+	const budget = options.budget;
+	let counted = 0;
 	for await (const row of readResultRows(data, { simplify: options.simplify, listColumn: check.flagColumn, signal })) {
-		if (options.limit !== undefined && rows.length >= options.limit) break;
-		rows.push(row);
+		if (options.limit !== undefined && counted >= options.limit) break;
+		counted++;
+		if (budget === undefined || counted <= budget.maxRows) rows.push(row);
+		else if (rows.length > 0) rows = [];
+	}
+	if (budget !== undefined && counted > budget.maxRows && !signal?.aborted) {
+		throw tooManyRowsError(ctx.getNode(), task.task_id, counted, budget, itemIndex);
 	}
 	return rows;
+}
+
+/** Before the download: a result whose status answer already counts too many rows stops here. */
+function checkExpectedRows(ctx: IExecuteFunctions, task: EKycTask, itemIndex: number, options: ResultReadOptions) {
+	if (!options.rows || options.budget === undefined) return;
+	const expected = expectedRows(task.total, options.limit);
+	if (expected !== undefined && expected > options.budget.maxRows) {
+		throw tooManyRowsError(ctx.getNode(), task.task_id, expected, options.budget, itemIndex);
+	}
 }
 
 /**
@@ -72,6 +98,7 @@ export async function loadResult(
 	itemIndex: number,
 	options: ResultReadOptions,
 ): Promise<LoadedResult> {
+	checkExpectedRows(ctx, task, itemIndex, options);
 	let downloads = 0;
 	let refreshes = 0;
 	let current = task;
@@ -83,7 +110,7 @@ export async function loadResult(
 		try {
 			const kind = kindOf(file.data, options.rows);
 			const signal = ctx.getExecutionCancelSignal?.();
-			const rows = await readRows(file.data, check, options, signal);
+			const rows = await readRows(ctx, file.data, check, current, itemIndex, options, signal);
 			if (signal?.aborted) {
 				throw new NodeOperationError(ctx.getNode(), `Reading the result of task ${current.task_id} was cancelled`, {
 					itemIndex,
@@ -111,13 +138,18 @@ export async function loadResult(
 	}
 }
 
-/** What to read of a result for the chosen output. */
-export function readOptionsFor(settings: ResultOutputSettings): ResultReadOptions {
+/**
+ * What to read of a result for the chosen output. `rowsBefore`: rows earlier results of the same node run output
+ * already (Max Rows as Items counts what one node run outputs).
+ */
+export function readOptionsFor(settings: ResultOutputSettings, rowsBefore = 0): ResultReadOptions {
+	const rows = settings.output !== 'file';
 	return {
-		rows: settings.output !== 'file',
+		rows,
 		simplify: settings.simplify,
 		limit: settings.limit,
 		binary: settings.output !== 'rows',
+		budget: rows ? rowBudget(settings.maxRowsAsItems, rowsBefore) : undefined,
 	};
 }
 

@@ -61,6 +61,8 @@ export class WaitOutputs {
 	/** Park mode: the items of tasks still running, to loop back into the node. */
 	readonly checkAgain: INodeExecutionData[] = [];
 	readonly rows: INodeExecutionData[] = [];
+	/** Result rows output so far (rows mode), for Max Rows as Items. */
+	resultRows = 0;
 	private readonly summaries: INodeExecutionData[] = [];
 	private readonly byInput = new Map<number, { output: Output; item: INodeExecutionData }>();
 

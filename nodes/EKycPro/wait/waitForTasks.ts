@@ -84,8 +84,9 @@ async function emitExported(
 		group.check,
 		outcome.task,
 		itemIndex,
-		readOptionsFor(parameters.output),
+		readOptionsFor(parameters.output, outputs.resultRows),
 	);
+	outputs.resultRows += result.rows.length;
 	const pairedItem = group.itemIndexes.map((item) => ({ item }));
 	appendResultItems(outputs.rows, result, parameters.output, progressSummary(outcome, group), pairedItem);
 }

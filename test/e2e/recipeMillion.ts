@@ -4,7 +4,6 @@
  * the one-off proof at a million (bench/executionSize/million.ts).
  */
 import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { simplifyRow } from '../../nodes/EKycPro/results';
@@ -12,16 +11,17 @@ import { startSandbox } from '../sandbox';
 import type { Sandbox, SandboxTiming } from '../sandbox';
 import {
 	activateWorkflow,
+	importCredentials,
+	importWorkflows,
 	newPackageHome,
 	readExample,
-	runN8nCommand,
 	startN8n,
 	type N8nHome,
 	type N8nMajor,
 	type N8nWorkflowJson,
 	type PackageHome,
 } from './n8n';
-import { psql, queryRows } from './services';
+import { n8nPostgresCredential, psql, queryRows } from './services';
 import type { PostgresService } from './services';
 
 export const PARENT_ID = 'ekycproRecipeMillion';
@@ -72,20 +72,6 @@ export function withBatchSize(workflow: N8nWorkflowJson, batchSize: number): N8n
 	if (!entry) throw new Error('recipe-million.json has no batch_size in Settings');
 	entry.value = batchSize;
 	return copy;
-}
-
-/** Imports several workflows or credentials with one n8n command (each command costs seconds of a busy core). */
-export async function importAll(home: N8nHome, kind: 'workflow' | 'credentials', entries: unknown[]): Promise<void> {
-	const file = path.join(home.dir, 'imports', `million-${kind}-${Date.now()}.json`);
-	fs.mkdirSync(path.dirname(file), { recursive: true });
-	const content =
-		kind === 'workflow' ? entries.map((entry) => ({ active: false, settings: {}, ...(entry as object) })) : entries;
-	fs.writeFileSync(file, JSON.stringify(content, null, 2));
-	const result = await runN8nCommand(home, [`import:${kind}`, `--input=${file}`]);
-	const printed = result.stdout + result.stderr;
-	if (result.exitCode !== 0 || !new RegExp(`Successfully imported ${entries.length} `).test(printed)) {
-		throw new Error(`n8n import:${kind} failed (exit ${result.exitCode}):\n${printed.slice(-4000)}`);
-	}
 }
 
 // Whether n8n 2's publication service has written the published version of a workflow (workflow_published_version).
@@ -158,23 +144,8 @@ export async function setUpMillion(
 	});
 	const home = packageHome.home;
 	try {
-		await importAll(home, 'credentials', [
-			{
-				...POSTGRES,
-				type: 'postgres',
-				data: {
-					host: postgres.host,
-					port: postgres.port,
-					database,
-					user: postgres.user,
-					password: '',
-					ssl: 'disable',
-					allowUnauthorizedCerts: false,
-					maxConnections: 5,
-				},
-			},
-		]);
-		await importAll(home, 'workflow', [
+		await importCredentials(home, [n8nPostgresCredential(postgres, database, POSTGRES)]);
+		await importWorkflows(home, [
 			readExample('recipe-million-task.json'),
 			withBatchSize(readExample('recipe-million.json'), options.batchSize),
 			...(options.extraWorkflows ?? []),

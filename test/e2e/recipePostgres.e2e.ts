@@ -32,7 +32,7 @@ import {
 	type PackageHome,
 	newPackageHome,
 } from './n8n';
-import { missingQueueServices, psql, queryRows, startPostgres } from './services';
+import { missingQueueServices, n8nPostgresCredential, psql, queryRows, startPostgres } from './services';
 import type { PostgresService } from './services';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -215,20 +215,7 @@ describeWithPostgres('PostgreSQL recipes in real n8n', () => {
 			await psql(postgres, `CREATE DATABASE ${database}`, 'postgres');
 			await psql(postgres, SCHEMA, database);
 			const credentials: N8nCredentialImport[] = [
-				{
-					...POSTGRES,
-					type: 'postgres',
-					data: {
-						host: postgres.host,
-						port: postgres.port,
-						database,
-						user: postgres.user,
-						password: '',
-						ssl: 'disable',
-						allowUnauthorizedCerts: false,
-						maxConnections: 5,
-					},
-				},
+				n8nPostgresCredential(postgres, database, POSTGRES),
 				{ ...EKYCPRO_POOR, type: 'eKycProApi', data: { apiKey: poorSandbox.apiKey, baseUrl: poorSandbox.baseUrl } },
 			];
 			await importCredentials(home, credentials);

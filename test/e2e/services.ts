@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { findFreePort } from './n8n';
-import type { N8nExecutionSummary, N8nHome, N8nRun, N8nStoredExecution } from './n8n';
+import type { N8nCredentialImport, N8nExecutionSummary, N8nHome, N8nRun, N8nStoredExecution } from './n8n';
 
 const PG_ROOT = '/usr/lib/postgresql';
 const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
@@ -152,6 +152,28 @@ export async function queryRows<T = Record<string, unknown>>(
 ): Promise<T[]> {
 	const printed = await psql(postgres, `SELECT coalesce(json_agg(q), '[]'::json) FROM (${select}) q`, database);
 	return JSON.parse(printed) as T[];
+}
+
+/** An n8n credential of type `postgres` for one of the service's databases (for a workflow's Postgres nodes). */
+export function n8nPostgresCredential(
+	postgres: PostgresService,
+	database: string,
+	credential: { id: string; name: string },
+): N8nCredentialImport {
+	return {
+		...credential,
+		type: 'postgres',
+		data: {
+			host: postgres.host,
+			port: postgres.port,
+			database,
+			user: postgres.user,
+			password: '',
+			ssl: 'disable',
+			allowUnauthorizedCerts: false,
+			maxConnections: 5,
+		},
+	};
 }
 
 /** redis-server on 127.0.0.1:<free port>, nothing persisted, as a child process. */

@@ -31,7 +31,7 @@ import {
 	TASK_WORKFLOW_ID,
 } from './recipeMillion';
 import type { MillionSetup } from './recipeMillion';
-import { missingQueueServices, startPostgres } from './services';
+import { postgresDescribe, startPostgres } from './services';
 import type { PostgresService } from './services';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -85,9 +85,7 @@ function guardWorkflow(): N8nWorkflowJson {
 
 const seconds = (ms: number) => Math.round(ms / 1000);
 
-const missing = missingQueueServices().filter((entry) => entry.startsWith('PostgreSQL'));
-const describeWithPostgres = missing.length === 0 && major !== undefined ? describe : describe.skip;
-if (missing.length > 0) console.warn(`recipeMillion.e2e skipped: ${missing.join('; ')}`);
+const describeWithPostgres = major !== undefined ? postgresDescribe('recipeMillion.e2e') : describe.skip;
 
 describeWithPostgres(`the million-numbers recipe in real n8n ${major}.x, at ${COUNT} numbers`, () => {
 	let postgres: PostgresService;

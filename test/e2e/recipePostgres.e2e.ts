@@ -32,7 +32,7 @@ import {
 	type PackageHome,
 	newPackageHome,
 } from './n8n';
-import { missingQueueServices, n8nPostgresCredential, psql, queryRows, startPostgres } from './services';
+import { postgresDescribe, n8nPostgresCredential, psql, queryRows, startPostgres } from './services';
 import type { PostgresService } from './services';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -164,9 +164,7 @@ function withSetting(workflow: N8nWorkflowJson, name: string, value: unknown): N
 
 const seconds = (ms: number) => Math.round(ms / 1000);
 
-const missing = missingQueueServices().filter((entry) => entry.startsWith('PostgreSQL'));
-const describeWithPostgres = missing.length === 0 ? describe : describe.skip;
-if (missing.length > 0) console.warn(`recipePostgres.e2e skipped: ${missing.join('; ')}`);
+const describeWithPostgres = postgresDescribe('recipePostgres.e2e');
 
 describeWithPostgres('PostgreSQL recipes in real n8n', () => {
 	let postgres: PostgresService;

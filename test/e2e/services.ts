@@ -57,6 +57,17 @@ export function missingQueueServices(): string[] {
 	return missing;
 }
 
+/**
+ * `describe` for tests that need PostgreSQL, or `describe.skip` with a warning on a machine without it; never skipped
+ * under CI (CI=true), where a missing PostgreSQL must fail the run, not hide it.
+ */
+export function postgresDescribe(file: string): jest.Describe {
+	const missing = missingQueueServices().filter((entry) => entry.startsWith('PostgreSQL'));
+	if (missing.length === 0 || process.env.CI === 'true') return describe;
+	console.warn(`${file} skipped: ${missing.join('; ')}`);
+	return describe.skip;
+}
+
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** Runs a PostgreSQL command, as the postgres user when we are root. */

@@ -151,12 +151,18 @@ export async function callWebhook(
 	}
 }
 
-function httpRequest(method: string, url: string, body?: unknown): Promise<WebhookResponse> {
+/** One HTTP request with an optional JSON body (and headers of the caller's, such as a cookie); never throws on a status. */
+export function httpRequest(
+	method: string,
+	url: string,
+	body?: unknown,
+	extraHeaders: http.OutgoingHttpHeaders = {},
+): Promise<WebhookResponse> {
 	return new Promise((resolve, reject) => {
 		const payload = body === undefined ? undefined : JSON.stringify(body);
 		const headers: http.OutgoingHttpHeaders = payload
-			? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-			: {};
+			? { ...extraHeaders, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+			: { ...extraHeaders };
 		const request = http.request(url, { method, headers, timeout: 60_000 }, (response) => {
 			const chunks: Buffer[] = [];
 			response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -3,8 +3,9 @@
  * create and read n8n Data Tables (n8n 1.123's Data Table node has row operations only). The session is the
  * editor's: the `n8n-auth` cookie, bound to a fixed browser id that every request sends.
  */
-import * as http from 'node:http';
+import type * as http from 'node:http';
 
+import { httpRequest } from './n8n';
 import type { RunningN8n } from './n8n';
 
 export const REST_OWNER = {
@@ -95,29 +96,10 @@ export class N8nRest {
 		this.cookie = auth;
 	}
 
-	private send(method: string, path: string, body?: unknown): Promise<RestAnswer> {
-		const payload = body === undefined ? undefined : JSON.stringify(body);
+	private async send(method: string, path: string, body?: unknown): Promise<RestAnswer> {
 		const headers: http.OutgoingHttpHeaders = { 'browser-id': this.browserId };
-		if (payload !== undefined) {
-			headers['content-type'] = 'application/json';
-			headers['content-length'] = Buffer.byteLength(payload);
-		}
 		if (this.cookie) headers.cookie = this.cookie;
-		return new Promise((resolve, reject) => {
-			const request = http.request(`${this.baseUrl}${path}`, { method, headers, timeout: 60_000 }, (response) => {
-				const chunks: Buffer[] = [];
-				response.on('data', (chunk: Buffer) => chunks.push(chunk));
-				response.on('end', () =>
-					resolve({
-						status: response.statusCode ?? 0,
-						body: Buffer.concat(chunks).toString('utf8'),
-						setCookie: response.headers['set-cookie'] ?? [],
-					}),
-				);
-			});
-			request.once('timeout', () => request.destroy(new Error(`${method} ${path} timed out`)));
-			request.once('error', reject);
-			request.end(payload);
-		});
+		const answer = await httpRequest(method, `${this.baseUrl}${path}`, body, headers);
+		return { status: answer.status, body: answer.body, setCookie: answer.headers['set-cookie'] ?? [] };
 	}
 }

@@ -14,8 +14,8 @@ import * as path from 'node:path';
 
 import type { Page } from 'puppeteer-core';
 
-import { startSandbox } from '../sandbox';
 import type { Sandbox } from '../sandbox';
+import { newExamplesHome } from './examplesHome';
 import {
 	clickText,
 	find,
@@ -32,7 +32,6 @@ import {
 	e2eMajors,
 	importWorkflow,
 	importWorkflows,
-	newPackageHome,
 	readExample,
 	startN8n,
 	type PackageHome,
@@ -126,13 +125,7 @@ describe.each(majors)('the editor of real n8n %i.x in a browser', (major) => {
 	const shots = screenshotDir(major);
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ timing: { pendingMs: 1_000, numbersPerSecond: 20, completedMs: 1_000 } });
-		packageHome = await newPackageHome(repoRoot, major, {
-			id: 'ekycpro-sandbox',
-			name: 'eKYCPro sandbox',
-			type: 'eKycProApi',
-			data: { apiKey: sandbox.apiKey, baseUrl: sandbox.baseUrl },
-		});
+		({ sandbox, packageHome } = await newExamplesHome(repoRoot, major));
 		await importWorkflow(packageHome.home, ENRICH);
 		await importWorkflow(packageHome.home, ENRICH_PARKED);
 		await importWorkflows(

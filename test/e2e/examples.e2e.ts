@@ -9,10 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { normalisePhoneNumber } from '../../nodes/EKycPro/numbers';
-import { simplifyRow } from '../../nodes/EKycPro/results';
-import type { ResultRow } from '../../nodes/EKycPro/results';
-import { startSandbox } from '../sandbox';
 import type { Sandbox } from '../sandbox';
+import { expectedUserRow, newExamplesHome } from './examplesHome';
 import {
 	e2eMajors,
 	executeWorkflow,
@@ -20,7 +18,6 @@ import {
 	importWorkflow,
 	importWorkflows,
 	listNodeTypes,
-	newPackageHome,
 	readExample,
 	nodeOutputItems,
 	nodeOutputJson,
@@ -67,13 +64,6 @@ function nodeProblems(node: TypedNode, types: N8nNodeTypeDescription[]): string[
 	return problems;
 }
 
-/** The result row a user sees for a number: the sandbox's row, header keys normalised, simplified. */
-function expectedResult(sandbox: Sandbox, check: string, e164: string): ResultRow {
-	const row: ResultRow = {};
-	for (const [key, value] of Object.entries(sandbox.expectedRow(check, e164))) row[key.trim().toLowerCase()] = value;
-	return simplifyRow(row);
-}
-
 describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) => {
 	let sandbox: Sandbox;
 	let home: N8nHome;
@@ -81,13 +71,7 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 
 	beforeAll(async () => {
 		// A quick lifecycle, in real time: each example's task is exported within a few seconds.
-		sandbox = await startSandbox({ timing: { pendingMs: 1_000, numbersPerSecond: 20, completedMs: 1_000 } });
-		packageHome = await newPackageHome(repoRoot, major, {
-			id: 'ekycpro-sandbox',
-			name: 'eKYCPro sandbox',
-			type: 'eKycProApi',
-			data: { apiKey: sandbox.apiKey, baseUrl: sandbox.baseUrl },
-		});
+		({ sandbox, packageHome } = await newExamplesHome(repoRoot, major));
 		home = packageHome.home;
 	}, 45 * 60_000);
 
@@ -143,7 +127,7 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 			if (normalised.ok) {
 				expect(ekycpro.number).toBe(normalised.e164);
 				expect(ekycpro.found).toBe(true);
-				expect(ekycpro.result).toEqual(expectedResult(sandbox, 'whatsappAvatar', normalised.e164));
+				expect(ekycpro.result).toEqual(expectedUserRow(sandbox, 'whatsappAvatar', normalised.e164));
 				// A contact carries only its own rejected values: none here.
 				expect(ekycpro.rejected).toBeUndefined();
 			} else {
@@ -180,7 +164,7 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 		const [fileItem, ...rows] = out;
 		expect(fileItem.binary?.data?.fileName).toBe(`ekycpro-telegram-${String(task[0].task_id)}.zip`);
 		expect(fileItem.json).toMatchObject({ task_id: task[0].task_id, status: 'exported', rows: numbers.length });
-		expect(rows.map((row) => row.json)).toEqual(numbers.map((number) => expectedResult(sandbox, 'telegram', number)));
+		expect(rows.map((row) => row.json)).toEqual(numbers.map((number) => expectedUserRow(sandbox, 'telegram', number)));
 		expect(nodeOutputItems(run, 'Rows (send to Sheets or a database)')).toHaveLength(out.length);
 	});
 
@@ -224,6 +208,6 @@ describe.each(majors)('examples in real n8n %i.x against the sandbox', (major) =
 			done: true,
 		});
 		const rows = nodeOutputJson(second, 'eKYCPro: download rows');
-		expect(rows).toEqual(numbers.map((number) => expectedResult(sandbox, 'instagram', number)));
+		expect(rows).toEqual(numbers.map((number) => expectedUserRow(sandbox, 'instagram', number)));
 	});
 });

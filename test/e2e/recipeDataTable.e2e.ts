@@ -15,16 +15,13 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 
 import { normalisePhoneNumber } from '../../nodes/EKycPro/numbers';
-import { simplifyRow } from '../../nodes/EKycPro/results';
-import type { ResultRow } from '../../nodes/EKycPro/results';
-import { startSandbox } from '../sandbox';
 import type { Sandbox } from '../sandbox';
+import { expectedUserRow, newExamplesHome } from './examplesHome';
 import {
 	callWebhook,
 	e2eMajors,
 	importWorkflow,
 	listExecutions,
-	newPackageHome,
 	nodeOutputItems,
 	readExample,
 	startN8n,
@@ -84,13 +81,6 @@ const FIRST_CONTACTS: Contact[] = [
 	{ name: 'Lea Meier', phone: '044 668 18 00' },
 ];
 
-/** The result row a user sees for a number: the sandbox's row, header keys normalised, simplified. */
-function expectedResult(sandbox: Sandbox, e164: string): ResultRow {
-	const row: ResultRow = {};
-	for (const [key, value] of Object.entries(sandbox.expectedRow(CHECK, e164))) row[key.trim().toLowerCase()] = value;
-	return simplifyRow(row);
-}
-
 function e164Of(phone: string): string | undefined {
 	const normalised = normalisePhoneNumber(phone, DEFAULT_COUNTRY);
 	return normalised.ok ? normalised.e164 : undefined;
@@ -131,13 +121,7 @@ describe.each(majors)('the n8n Data Table recipe in real n8n %i.x', (major) => {
 
 	beforeAll(async () => {
 		// Each task is exported within a few seconds: the Wait node sleeps in-process between its checks.
-		sandbox = await startSandbox({ timing: { pendingMs: 1_000, numbersPerSecond: 20, completedMs: 1_000 } });
-		packageHome = await newPackageHome(repoRoot, major, {
-			id: 'ekycpro-sandbox',
-			name: 'eKYCPro sandbox',
-			type: 'eKycProApi',
-			data: { apiKey: sandbox.apiKey, baseUrl: sandbox.baseUrl },
-		});
+		({ sandbox, packageHome } = await newExamplesHome(repoRoot, major));
 		home = packageHome.home;
 		n8n = await startN8n(home);
 		rest = N8nRest.forN8n(n8n);
@@ -205,7 +189,7 @@ describe.each(majors)('the n8n Data Table recipe in real n8n %i.x', (major) => {
 			expect(checkedAt).toBeLessThanOrEqual(Date.now());
 			const e164 = e164Of(String(before.phone));
 			if (e164 !== undefined) {
-				const expected = expectedResult(sandbox, e164);
+				const expected = expectedUserRow(sandbox, CHECK, e164);
 				expect({ name: after.name, whatsapp: after.whatsapp, age: after.age, gender: after.gender }).toEqual({
 					name: before.name,
 					whatsapp: expected.whatsapp,
@@ -311,7 +295,7 @@ describe.each(majors)('the n8n Data Table recipe in real n8n %i.x', (major) => {
 		const now = byId(await rows());
 		for (const row of added) {
 			const after = now.get(row.id) as DataTableRow;
-			const expected = expectedResult(sandbox, e164Of(String(row.phone)) as string);
+			const expected = expectedUserRow(sandbox, CHECK, e164Of(String(row.phone)) as string);
 			expect({ whatsapp: after.whatsapp, age: after.age, gender: after.gender }).toEqual({
 				whatsapp: expected.whatsapp,
 				age: expected.age ?? null,

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 
 import { simplifyRow } from '../../nodes/EKycPro/results';
 import { startSandbox } from '../sandbox';
+import { EXAMPLES_CREDENTIAL } from './examplesHome';
 import type { Sandbox, SandboxTiming } from '../sandbox';
 import {
 	activateWorkflow,
@@ -26,7 +27,7 @@ import type { PostgresService } from './services';
 
 export const PARENT_ID = 'ekycproRecipeMillion';
 export const TASK_WORKFLOW_ID = 'ekycproRecipeMillionTask';
-export const EKYCPRO = { id: 'ekycpro-sandbox', name: 'eKYCPro sandbox' };
+export const EKYCPRO = EXAMPLES_CREDENTIAL;
 export const POSTGRES = { id: 'postgres-crm', name: 'CRM database (PostgreSQL)' };
 
 /** The tables the recipe expects, as its sticky note and the README give them. */

@@ -18,6 +18,7 @@ import * as path from 'node:path';
 
 import { normalisePhoneNumber } from '../../nodes/EKycPro/numbers';
 import { startSandbox } from '../sandbox';
+import { EXAMPLES_CREDENTIAL } from './examplesHome';
 import type { Sandbox } from '../sandbox';
 import {
 	e2eMajors,
@@ -39,7 +40,7 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 const majors = e2eMajors();
 
 /** The credentials the examples name. */
-const EKYCPRO = { id: 'ekycpro-sandbox', name: 'eKYCPro sandbox' };
+const EKYCPRO = EXAMPLES_CREDENTIAL;
 const POSTGRES = { id: 'postgres-crm', name: 'CRM database (PostgreSQL)' };
 /** A second eKYCPro credential, on a sandbox that refuses the second create with 402. */
 const EKYCPRO_POOR = { id: 'ekycpro-poor', name: 'eKYCPro sandbox (balance 1)' };
